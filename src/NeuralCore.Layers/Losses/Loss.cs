@@ -19,13 +19,23 @@ public abstract class Loss
 
     public static IReadOnlyList<string> Names { get; } = ["crossentropy", "dice"];
 
-    /// <summary>Builds a loss from the command line's name.</summary>
-    /// <param name="classWeights">Cross-entropy class weights (dice takes none).</param>
-    public static Loss Create(string name, IReadOnlyList<double>? classWeights = null, int? ignoreLabel = null) => name.ToLowerInvariant() switch
+    /// <summary>Builds a loss from the command line's name: one of <see cref="Names"/>, or several joined by '+'
+    /// ("crossentropy+dice").</summary>
+    /// <param name="classWeights">Cross-entropy class weights (dice takes none; in a sum they go to the cross-entropy term).</param>
+    public static Loss Create(string name, IReadOnlyList<double>? classWeights = null, int? ignoreLabel = null)
+    {
+        var terms = name.Split('+', StringSplitOptions.TrimEntries);
+        if (terms.Length == 1) return CreateTerm(terms[0], classWeights, ignoreLabel);
+        return new SumLoss(terms.Select(t => CreateTerm(t, IsDice(t) ? null : classWeights, ignoreLabel)).ToArray());
+    }
+
+    private static bool IsDice(string name) => name.Equals("dice", StringComparison.OrdinalIgnoreCase);
+
+    private static Loss CreateTerm(string name, IReadOnlyList<double>? classWeights, int? ignoreLabel) => name.ToLowerInvariant() switch
     {
         "crossentropy" => new SparseCrossEntropy(classWeights, ignoreLabel),
         "dice" when classWeights is null => new DiceLoss(ignoreLabel: ignoreLabel),
         "dice" => throw new ArgumentException("loss 'dice' takes no class weights"),
-        _ => throw new ArgumentException($"unknown loss '{name}', expected one of {string.Join(", ", Names)}"),
+        _ => throw new ArgumentException($"unknown loss '{name}', expected one of {string.Join(", ", Names)} or a sum like crossentropy+dice"),
     };
 }

@@ -18,6 +18,12 @@ internal static class TrainCommand
         var batchSize = CommonOptions.Positive("--batch-size", "Images per step", defaults.BatchSize);
         var optimizer = CommonOptions.Choice("--optimizer", "Optimizer", ["adam", "adamw", "rmsprop", "sgd"], defaults.Optimizer);
         var lr = new Option<double>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => defaults.LearningRate };
+        var schedule = new Option<string>("--lr-schedule")
+        {
+            Description = "cosine (decay to 0 over the run), constant, or a schedule in steps: step:EVERY:GAMMA, cosine:TOTAL[:MIN], warmup:STEPS:<schedule>",
+            DefaultValueFactory = _ => defaults.LrSchedule,
+        };
+        var loss = new Option<string>("--loss") { Description = "crossentropy, dice, or a sum: crossentropy+dice", DefaultValueFactory = _ => defaults.Loss };
         var weights = CommonOptions.Weights("Pretrained encoder weights (Keras .h5, .npz or .safetensors)");
         var freeze = new Option<bool>("--freeze-encoder") { Description = "Keep the encoder's weights fixed" };
         var finetune = new Option<int?>("--finetune-after") { Description = "Unfreeze the encoder after N epochs", HelpName = "N" };
@@ -30,7 +36,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a segmentation model (default: the built-in synthetic pets)")
         {
-            model, data, format, imageSize, epochs, batchSize, optimizer, lr, weights, freeze, finetune, device, outDir, seed, resume, synthetic, augment,
+            model, data, format, imageSize, epochs, batchSize, optimizer, lr, schedule, loss, weights, freeze, finetune, device, outDir, seed, resume, synthetic, augment,
         };
         command.SetAction(parse =>
         {
@@ -57,6 +63,8 @@ internal static class TrainCommand
                     BatchSize = parse.GetValue(batchSize),
                     Optimizer = parse.GetValue(optimizer)!,
                     LearningRate = parse.GetValue(lr),
+                    LrSchedule = parse.GetValue(schedule)!,
+                    Loss = parse.GetValue(loss)!,
                     Weights = parse.GetValue(weights),
                     FreezeEncoder = parse.GetValue(freeze),
                     FinetuneAfter = parse.GetValue(finetune),

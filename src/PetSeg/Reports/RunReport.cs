@@ -15,6 +15,8 @@ public sealed record RunSummary(
     int BatchSize,
     string Optimizer,
     double LearningRate,
+    string LrSchedule,
+    string Loss,
     int Seed,
     TimeSpan WallTime,
     double ImagesPerSecond,

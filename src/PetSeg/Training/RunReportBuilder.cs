@@ -30,7 +30,7 @@ public static class RunReportBuilder
         double imagesPerSecond = epochs.Count == 0 ? 0 : epochs.Average(e => e.ImagesPerSecond);
         string dataText = options.Data ?? $"synthetic pets, {options.SyntheticCount} images, seed {DataSetup.SyntheticSeed}";
         var summary = new RunSummary(options.Model, dataText, options.Epochs, options.ImageSize, options.BatchSize, options.Optimizer,
-            options.LearningRate, options.Seed, wallTime, imagesPerSecond, options.Device, options.Weights);
+            options.LearningRate, options.LrSchedule, options.Loss, options.Seed, wallTime, imagesPerSecond, options.Device, options.Weights);
         return ReportWriter.Write(run.Root, new RunReport(summary, classNames, epochs, confusion, mosaics, data.Skipped));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NeuralCore.Layers.Optim;
 using PetSeg.Data;
 
 namespace PetSeg.Training;
@@ -29,6 +30,15 @@ public sealed record TrainOptions
 
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>
+    /// "cosine" (decay to zero over the whole run), "constant", or an explicit optimizer schedule such as
+    /// "step:EVERY:GAMMA" or "warmup:STEPS:cosine:TOTAL" (in steps; see LearningRateSchedule.Parse).
+    /// </summary>
+    public string LrSchedule { get; init; } = "cosine";
+
+    /// <summary>"crossentropy", "dice", or a sum such as "crossentropy+dice" (see NeuralCore.Layers.Losses.Loss.Create).</summary>
+    public string Loss { get; init; } = "crossentropy";
+
     /// <summary>Pretrained encoder weights (Keras .h5, .npz, .safetensors), or null for random initialisation.</summary>
     public string? Weights { get; init; }
 
@@ -54,6 +64,14 @@ public sealed record TrainOptions
 
     /// <summary>Samples from the validation split to show in the report's mosaic.</summary>
     public int MosaicSamples { get; init; } = 6;
+
+    /// <summary>The optimizer's schedule for a run of <paramref name="totalSteps"/> steps.</summary>
+    /// <exception cref="FormatException">The schedule text is not one of the forms above.</exception>
+    public LearningRateSchedule ScheduleFor(long totalSteps) => LrSchedule switch
+    {
+        "cosine" => new CosineSchedule(LearningRate, totalSteps),
+        _ => LearningRateSchedule.Parse(LrSchedule, LearningRate),
+    };
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

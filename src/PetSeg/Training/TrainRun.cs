@@ -62,6 +62,9 @@ public sealed class TrainRun
     private int Execute(bool resume, CancellationToken cancel)
     {
         ModelSetup.CheckDevice(_options.Device);
+        // A malformed --lr-schedule or --loss fails before any data is prepared.
+        _options.ScheduleFor(1);
+        var loss = Loss.Create(_options.Loss);
         var clock = Stopwatch.StartNew();
         using var data = DataSetup.Open(_options, (what, done, total) =>
         {
@@ -71,7 +74,7 @@ public sealed class TrainRun
         if (_options.Weights is not null) _io.Out.WriteLine(ModelSetup.LoadWeights(model, _options.Weights));
         else model.SetBatchNormMomentum(_options.ScratchBatchNormMomentum);
         using var optimizer = Optimizers.Create(_options.Optimizer, model, _options.LearningRate);
-        var trainer = new Trainer(optimizer, new SparseCrossEntropy(), data.Classes);
+        var trainer = new Trainer(optimizer, loss, data.Classes);
         var state = TrainingState.Start((ulong)_options.Seed);
         if (resume)
         {
@@ -86,9 +89,10 @@ public sealed class TrainRun
         var normalization = DataSetup.NormalizationFor(model, _options.Weights is not null);
         using var trainLoader = data.Loader(DatasetSplit.Train, _options, normalization, training: true);
         using var valLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false);
+        optimizer.Schedule = _options.ScheduleFor((long)_options.Epochs * trainLoader.BatchCount);
         _io.Out.WriteLine($"{_options.Model}: {model.ParameterCount():N0} parameters ({model.TrainableParameters().Sum(p => (long)p.ElementCount):N0} trainable), " +
             $"{trainLoader.SampleCount} training / {valLoader.SampleCount} validation images at {_options.ImageSize}x{_options.ImageSize}, " +
-            $"{data.Classes} classes, {_options.Optimizer} lr {_options.LearningRate}, batch {_options.BatchSize}" +
+            $"{data.Classes} classes, {_options.Optimizer} lr {_options.LearningRate} ({_options.LrSchedule}), {loss.Name} loss, batch {_options.BatchSize}" +
             (data.Skipped.Count > 0 ? $"; skipped {SkippedSample.Summarize(data.Skipped)}" : ""));
 
         var metrics = MetricsCsv.Open(_run.Metrics, data.Dataset.ClassNames, resume ? state.Epoch : null);

@@ -119,5 +119,19 @@ public class LossTests
         Assert.IsType<DiceLoss>(Loss.Create("Dice", ignoreLabel: 2));
         Assert.Equal([1.0, 2.0], Assert.IsType<SparseCrossEntropy>(Loss.Create("crossentropy", [1, 2])).ClassWeights);
         Assert.Contains("unknown loss 'focal'", Assert.Throws<ArgumentException>(() => Loss.Create("focal")).Message);
+        Assert.Contains("unknown loss 'focal'", Assert.Throws<ArgumentException>(() => Loss.Create("dice+focal")).Message);
+    }
+
+    [Fact]
+    public void A_sum_of_losses_is_the_sum_of_its_terms_and_passes_class_weights_to_cross_entropy_only()
+    {
+        using var scope = TensorScope.Begin();
+        var sum = Assert.IsType<SumLoss>(Loss.Create("crossentropy+dice", [1, 2, 3]));
+        Assert.Equal("crossentropy+dice", sum.Name);
+        Assert.Equal([1.0, 2.0, 3.0], Assert.IsType<SparseCrossEntropy>(sum.Terms[0]).ClassWeights);
+        Assert.IsType<DiceLoss>(sum.Terms[1]);
+        double ce = Loss.Create("crossentropy", [1, 2, 3]).Forward(Logits(), Labels()).ToArray<double>()[0];
+        double dice = new DiceLoss().Forward(Logits(), Labels()).ToArray<double>()[0];
+        Assert.Equal(ce + dice, sum.Forward(Logits(), Labels()).ToArray<double>()[0], 12);
     }
 }
