@@ -13,8 +13,10 @@ For each model, <model>.npz holds:
   param_names     the trainable parameters' Keras names <layer>/<weight>, "\n"-joined ASCII bytes
   param_grads     one row per parameter, see `summary`
 Dropout (unet, unet-pix2pix) is off in both modes: its masks are random, and `petseg grad` turns it off too.
-Run from this folder: /usr/bin/python3 make_seed_model_fixtures.py
+Run: /usr/bin/python3 make_seed_model_fixtures.py (writes next to this script; about a minute)
 """
+import os
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -365,6 +367,9 @@ def unet_pix2pix(net):
     return forward
 
 
+# The smallest input each model takes (32; pix2pix halves eight times), except the MobileNetV2 and DenseNet121 U-Nets:
+# at 32x32 their stride-32 maps are 1x1, each training-mode BN there normalises two values per channel, and the loss is
+# so curved that float32 cannot follow it (PyTorch's float32 input gradient differs from its float64 one by 100%).
 MODELS = {"unet-mobilenetv2": (unet_mobilenetv2, 64), "unet": (unet, 32), "unet-pix2pix": (unet_pix2pix, 256),
           "fcn8-vgg16": (fcn8_vgg16, 32), "unet-densenet121": (unet_densenet121, 64)}
 
@@ -407,9 +412,9 @@ def main():
         out["param_names"] = np.frombuffer("\n".join(pname for _, pname, _ in trained).encode("ascii"), dtype=np.uint8)
         out["param_grads"] = np.stack([summary(index, tensor.grad if tensor.grad is not None else torch.zeros_like(tensor))
                                        for index, _, tensor in trained]).astype(np.float32)
-        path = name.replace("-", "_") + ".npz"
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name.replace("-", "_") + ".npz")
         np.savez_compressed(path, **out)
-        print(f"{path}: {len(net.params.tensors)} tensors, loss {loss.item():.6f}, "
+        print(f"{os.path.basename(path)}: {len(net.params.tensors)} tensors, loss {loss.item():.6f}, "
               f"logits |max| {np.abs(next(v for k, v in out.items() if k.startswith('logits'))).max():.4g}, "
               f"input grad L2 {x.grad.norm().item():.4g}")
 
