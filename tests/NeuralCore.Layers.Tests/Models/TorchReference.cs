@@ -39,11 +39,16 @@ internal sealed class TorchReference
 
     private readonly string _path;
     private readonly Dictionary<string, RawTensor> _arrays;
+    private readonly float[] _summaries;
+    private readonly int _summaryColumns;
 
     private TorchReference(string path)
     {
         _path = path;
         _arrays = Npz.Read(path).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        ParameterNames = Encoding.ASCII.GetString(Array("param_names").Data).Split('\n');
+        var summaries = Array("param_grads");
+        (_summaries, _summaryColumns) = (summaries.ToFloat32(), (int)summaries.Shape[1]);
     }
 
     public static TorchReference Load(string model, [CallerFilePath] string source = "") =>
@@ -54,7 +59,7 @@ internal sealed class TorchReference
     public double Loss => BitConverter.ToDouble(Array("loss").Data);
 
     /// <summary>The trainable parameters' Keras names (layer/weight), one per row of the gradient summaries.</summary>
-    public IReadOnlyList<string> ParameterNames => Encoding.ASCII.GetString(Array("param_names").Data).Split('\n');
+    public IReadOnlyList<string> ParameterNames { get; }
 
     /// <summary>
     /// Compares an NHWC output [N, H, W, C] with the fixture's <paramref name="key"/>: in full, or for a big output
@@ -87,7 +92,7 @@ internal sealed class TorchReference
     /// remove any per-channel shift) would have to come out zero in float32 too; ours is 2e-7 of the largest RMS.
     /// </summary>
     public double GradientFloor => 3e-5 * Enumerable.Range(0, ParameterNames.Count)
-        .Max(row => SummaryRow(row)[NormColumn] / Math.Sqrt(SummaryRow(row)[CountColumn]));
+        .Select(SummaryRow).Max(summary => summary[NormColumn] / Math.Sqrt(summary[CountColumn]));
 
     /// <summary>
     /// Compares our gradient of the parameter in summary row <paramref name="row"/> with the fixture's summary:
@@ -118,12 +123,7 @@ internal sealed class TorchReference
         return new(element, aggregate);
     }
 
-    private float[] SummaryRow(int row)
-    {
-        var summaries = Array("param_grads");
-        int columns = (int)summaries.Shape[1];
-        return summaries.ToFloat32().AsSpan(row * columns, columns).ToArray();
-    }
+    private float[] SummaryRow(int row) => _summaries.AsSpan(row * _summaryColumns, _summaryColumns).ToArray();
 
     /// <summary>Elements relative to |torch| + RMS(torch); the aggregate is ||ours - torch|| / ||torch||.</summary>
     private Errors Compare(string key, float[] ours, float[] want)
