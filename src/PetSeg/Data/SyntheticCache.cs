@@ -19,7 +19,7 @@ public sealed record SyntheticMarker(int Count, int Seed, int Version, string Fi
 public static class SyntheticCache
 {
     /// <summary>Bump when the renderer, the dataset plan or the file encoding changes what a (count, seed) yields.</summary>
-    public const int GeneratorVersion = 1;
+    public const int GeneratorVersion = 2;
 
     public const string MarkerFile = ".complete";
     public const int JpegQuality = 90;

@@ -13,7 +13,7 @@ public sealed class ReportWriterTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static readonly RunSummary Summary = new("unet", "synthetic, 12 images, seed 1", Epochs: 3, ImageSize: 128, BatchSize: 4,
-        Optimizer: "adam", LearningRate: 1e-3, Seed: 1, WallTime: TimeSpan.FromSeconds(75), ImagesPerSecond: 12.5);
+        Optimizer: "adam", LearningRate: 1e-3, LrSchedule: "cosine", Loss: "crossentropy+dice", Seed: 1, WallTime: TimeSpan.FromSeconds(75), ImagesPerSecond: 12.5);
 
     /// <summary>Truth 0,0,1,1,2,2 against prediction 0,1,1,1,2,0: IoU pet 1/3, background 2/3, border 1/2.</summary>
     private static ConfusionMatrix Confusion(int classes = 3)
@@ -36,6 +36,8 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("| model | unet |", md);
         Assert.Contains("| epochs | 3 |", md);
         Assert.Contains("| wall time | 1 min 15 s |", md);
+        Assert.Contains("| learning rate | 0.001 (cosine) |", md);
+        Assert.Contains("| loss | crossentropy+dice |", md);
         Assert.Contains("| final | 3 | 0.3333 | 0.5300 | 0.5000 | 0.6300 | 0.4600 |", md);
         Assert.Contains("| best val mIoU | 2 |", md);
         Assert.Contains("| pet | 0.3333 | 0.5000 | 2 | 2 |", md);
