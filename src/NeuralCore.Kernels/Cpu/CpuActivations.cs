@@ -5,8 +5,8 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Fast float32 activations and their derivatives: SIMD (Vector512 where the hardware has it, Vector256
-/// otherwise, scalar tails through the reference formula) and split over the worker pool for large tensors.
+/// Fast float32 activations and their derivatives: SIMD (the derivative generic over <see cref="IFloatVector{TSelf}"/>:
+/// Vector512 where the hardware has it, Vector256 otherwise; scalar tails through the reference formula) and split over the worker pool for large tensors.
 /// </summary>
 internal static unsafe class CpuActivations
 {
@@ -66,23 +66,29 @@ internal static unsafe class CpuActivations
 
         public readonly void Execute(int start, int end, int threadIndex)
         {
-            int i = start;
-            if (Vector512.IsHardwareAccelerated)
-                for (; i + Vector512<float>.Count <= end; i += Vector512<float>.Count)
-                    Vector512.Store(Derivative(Vector512.Load(X + i), Vector512.Load(Y + i)) * Vector512.Load(Dy + i), Dx + i);
+            int i = Vector512.IsHardwareAccelerated ? Vectors<Float512>(start, end) : Vectors<Float256>(start, end);
             for (; i < end; i++) Dx[i] = Dy[i] * ReferenceActivations.Derivative(Act, X[i], Y[i], Alpha);
         }
 
-        private readonly Vector512<float> Derivative(Vector512<float> x, Vector512<float> y)
+        /// <summary>Whole vectors from <paramref name="start"/>; returns where the scalar tail begins.</summary>
+        private readonly int Vectors<TV>(int start, int end) where TV : struct, IFloatVector<TV>
         {
-            var one = Vector512<float>.One;
-            var zero = Vector512<float>.Zero;
+            int i = start;
+            for (; i + TV.Count <= end; i += TV.Count)
+                (Derivative(TV.Load(X + i), TV.Load(Y + i)) * TV.Load(Dy + i)).Store(Dx + i);
+            return i;
+        }
+
+        private readonly TV Derivative<TV>(TV x, TV y) where TV : struct, IFloatVector<TV>
+        {
+            var one = TV.One;
+            var zero = TV.Zero;
             return Act switch
             {
                 Activation.Identity => one,
-                Activation.Relu => Vector512.ConditionalSelect(Vector512.GreaterThan(x, zero), one, zero),
-                Activation.Relu6 => Vector512.ConditionalSelect(Vector512.GreaterThan(x, zero) & Vector512.LessThan(x, Vector512.Create(6f)), one, zero),
-                Activation.LeakyRelu => Vector512.ConditionalSelect(Vector512.GreaterThan(x, zero), one, Vector512.Create(Alpha)),
+                Activation.Relu => TV.GreaterThan(x, zero) & one,
+                Activation.Relu6 => TV.GreaterThan(x, zero) & TV.LessThan(x, TV.Create(6f)) & one,
+                Activation.LeakyRelu => TV.Select(TV.GreaterThan(x, zero), one, TV.Create(Alpha)),
                 Activation.Sigmoid => y * (one - y),
                 _ => one - y * y,
             };

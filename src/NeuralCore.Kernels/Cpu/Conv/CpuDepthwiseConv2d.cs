@@ -8,7 +8,8 @@ namespace NeuralCore.Kernels.Cpu;
 /// <summary>
 /// Depthwise convolution (groups == InC == OutC, weight [KH, KW, 1, C]) as direct loops vectorised over the
 /// channels, which are contiguous in NHWC: each output value is a sum of KH*KW products of two channel rows, so a
-/// pixel costs KH*KW vector FMAs per 16 channels and there is no GEMM shape to exploit. Forward and input gradient
+/// pixel costs KH*KW vector FMAs per 16 channels (8 without AVX-512: the loops are generic over
+/// <see cref="IFloatVector{TSelf}"/>) and there is no GEMM shape to exploit. Forward and input gradient
 /// are gathers (each result pixel sums its own taps; parallel over result rows, no write conflicts); the weight
 /// gradient reduces over all pixels in a fixed number of row chunks whose partial sums are added in chunk order,
 /// so the result does not depend on the thread count.
@@ -42,14 +43,15 @@ internal static unsafe class CpuDepthwiseConv2d
 
     /// <summary>dst[c] = sum over t of inputs[t][c] * weights[t][c].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotTaps(float** inputs, float** weights, int count, int channels, float* dst)
+    private static void DotTaps<TV>(float** inputs, float** weights, int count, int channels, float* dst)
+        where TV : struct, IFloatVector<TV>
     {
         int c = 0;
-        for (; c + Vector512<float>.Count <= channels; c += Vector512<float>.Count)
+        for (; c + TV.Count <= channels; c += TV.Count)
         {
-            var acc = Vector512<float>.Zero;
+            var acc = TV.Zero;
             for (int t = 0; t < count; t++)
-                acc = Vector512.FusedMultiplyAdd(Vector512.Load(inputs[t] + c), Vector512.Load(weights[t] + c), acc);
+                acc = TV.FusedMultiplyAdd(TV.Load(inputs[t] + c), TV.Load(weights[t] + c), acc);
             acc.Store(dst + c);
         }
         for (; c < channels; c++)
@@ -76,8 +78,14 @@ internal static unsafe class CpuDepthwiseConv2d
         public float* Source, W, Dst;
         public bool Transposed;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int start, int end, int threadIndex)
+        {
+            if (Vector512.IsHardwareAccelerated) Rows<Float512>(start, end);
+            else Rows<Float256>(start, end);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void Rows<TV>(int start, int end) where TV : struct, IFloatVector<TV>
         {
             var g = G;
             int c = g.InC, taps = g.KernelH * g.KernelW;
@@ -113,7 +121,7 @@ internal static unsafe class CpuDepthwiseConv2d
                         && Inside(w + Block - 1, stepW, originW, spanW, srcW))
                     {
                         float* first = image + (long)(w * stepW + originW) * c;
-                        InteriorBlock(first, (long)stepW * c, offsets, rowWeights, rowTaps, c, dstRow + (long)w * c);
+                        InteriorBlock<TV>(first, (long)stepW * c, offsets, rowWeights, rowTaps, c, dstRow + (long)w * c);
                         w += Block;
                         continue;
                     }
@@ -132,7 +140,7 @@ internal static unsafe class CpuDepthwiseConv2d
                             weights[count++] = W + (long)(kh * g.KernelW + kw) * c;
                         }
                     }
-                    DotTaps(inputs, weights, count, c, dstRow + (long)w * c);
+                    DotTaps<TV>(inputs, weights, count, c, dstRow + (long)w * c);
                     w++;
                 }
             }
@@ -147,21 +155,21 @@ internal static unsafe class CpuDepthwiseConv2d
 
         /// <summary><see cref="Block"/> consecutive result pixels whose taps all lie inside the source: pixel b reads
         /// tap t at first + b*pixelStep + offsets[t].</summary>
-        private static void InteriorBlock(float* first, long pixelStep, long* offsets, float** weights, int taps,
-            int channels, float* dst)
+        private static void InteriorBlock<TV>(float* first, long pixelStep, long* offsets, float** weights, int taps,
+            int channels, float* dst) where TV : struct, IFloatVector<TV>
         {
             int c = 0;
-            for (; c + Vector512<float>.Count <= channels; c += Vector512<float>.Count)
+            for (; c + TV.Count <= channels; c += TV.Count)
             {
-                Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+                TV acc0 = default, acc1 = default, acc2 = default, acc3 = default;
                 for (int t = 0; t < taps; t++)
                 {
-                    var wv = Vector512.Load(weights[t] + c);
+                    var wv = TV.Load(weights[t] + c);
                     float* x = first + offsets[t] + c;
-                    acc0 = Vector512.FusedMultiplyAdd(Vector512.Load(x), wv, acc0);
-                    acc1 = Vector512.FusedMultiplyAdd(Vector512.Load(x + pixelStep), wv, acc1);
-                    acc2 = Vector512.FusedMultiplyAdd(Vector512.Load(x + 2 * pixelStep), wv, acc2);
-                    acc3 = Vector512.FusedMultiplyAdd(Vector512.Load(x + 3 * pixelStep), wv, acc3);
+                    acc0 = TV.FusedMultiplyAdd(TV.Load(x), wv, acc0);
+                    acc1 = TV.FusedMultiplyAdd(TV.Load(x + pixelStep), wv, acc1);
+                    acc2 = TV.FusedMultiplyAdd(TV.Load(x + 2 * pixelStep), wv, acc2);
+                    acc3 = TV.FusedMultiplyAdd(TV.Load(x + 3 * pixelStep), wv, acc3);
                 }
                 acc0.Store(dst + c);
                 acc1.Store(dst + channels + c);
@@ -202,13 +210,8 @@ internal static unsafe class CpuDepthwiseConv2d
                 var total = new Span<float>(dw, size);
                 new ReadOnlySpan<float>(p, size).CopyTo(total);
                 for (int chunk = 1; chunk < chunks; chunk++)
-                {
-                    float* part = p + (long)chunk * size;
-                    int i = 0;
-                    for (; i + Vector512<float>.Count <= size; i += Vector512<float>.Count)
-                        (Vector512.Load(dw + i) + Vector512.Load(part + i)).Store(dw + i);
-                    for (; i < size; i++) dw[i] += part[i];
-                }
+                    if (Vector512.IsHardwareAccelerated) AddProduct<Float512>(p + (long)chunk * size, null, dw, size);
+                    else AddProduct<Float256>(p + (long)chunk * size, null, dw, size);
             }
         }
         finally
@@ -224,8 +227,14 @@ internal static unsafe class CpuDepthwiseConv2d
         public float* X, Dy, Partials;
         public int Rows, Chunks;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int start, int end, int threadIndex)
+        {
+            if (Vector512.IsHardwareAccelerated) ChunkRange<Float512>(start, end);
+            else ChunkRange<Float256>(start, end);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void ChunkRange<TV>(int start, int end) where TV : struct, IFloatVector<TV>
         {
             var g = G;
             int c = g.InC, size = g.KernelH * g.KernelW * c;
@@ -249,7 +258,7 @@ internal static unsafe class CpuDepthwiseConv2d
                             {
                                 int iw = ow * g.Stride.W - g.PadLeft + kw * g.Dilation.W;
                                 if ((uint)iw >= (uint)g.InW) continue;
-                                AddProduct(image + ((long)ih * g.InW + iw) * c, d, dw + (kh * g.KernelW + kw) * c, c);
+                                AddProduct<TV>(image + ((long)ih * g.InW + iw) * c, d, dw + (kh * g.KernelW + kw) * c, c);
                             }
                         }
                     }
@@ -257,13 +266,20 @@ internal static unsafe class CpuDepthwiseConv2d
             }
         }
 
-        /// <summary>acc[c] += a[c] * b[c].</summary>
-        private static void AddProduct(float* a, float* b, float* acc, int channels)
+    }
+
+    /// <summary>acc[i] += a[i] * b[i] for i &lt; length, or acc[i] += a[i] when <paramref name="b"/> is null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddProduct<TV>(float* a, float* b, float* acc, int length) where TV : struct, IFloatVector<TV>
+    {
+        int i = 0;
+        if (b == null)
         {
-            int i = 0;
-            for (; i + Vector512<float>.Count <= channels; i += Vector512<float>.Count)
-                Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), Vector512.Load(acc + i)).Store(acc + i);
-            for (; i < channels; i++) acc[i] = MathF.FusedMultiplyAdd(a[i], b[i], acc[i]);
+            for (; i + TV.Count <= length; i += TV.Count) (TV.Load(acc + i) + TV.Load(a + i)).Store(acc + i);
+            for (; i < length; i++) acc[i] += a[i];
+            return;
         }
+        for (; i + TV.Count <= length; i += TV.Count) TV.FusedMultiplyAdd(TV.Load(a + i), TV.Load(b + i), TV.Load(acc + i)).Store(acc + i);
+        for (; i < length; i++) acc[i] = MathF.FusedMultiplyAdd(a[i], b[i], acc[i]);
     }
 }
