@@ -5,7 +5,7 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Fast float32 activations and their derivatives: SIMD (the derivative generic over <see cref="IFloatVector{TSelf}"/>:
+/// Fast float32 activations and their derivatives: SIMD (the derivative generic over <see cref="ISimd{V}"/>:
 /// Vector512 where the hardware has it, Vector256 otherwise; scalar tails through the reference formula) and split over the worker pool for large tensors.
 /// </summary>
 internal static unsafe class CpuActivations
@@ -66,31 +66,30 @@ internal static unsafe class CpuActivations
 
         public readonly void Execute(int start, int end, int threadIndex)
         {
-            int i = Vector512.IsHardwareAccelerated ? Vectors<Float512>(start, end) : Vectors<Float256>(start, end);
+            int i = Vector512.IsHardwareAccelerated ? Vectors<Simd512, Vector512<float>>(start, end) : Vectors<Simd256, Vector256<float>>(start, end);
             for (; i < end; i++) Dx[i] = Dy[i] * ReferenceActivations.Derivative(Act, X[i], Y[i], Alpha);
         }
 
         /// <summary>Whole vectors from <paramref name="start"/>; returns where the scalar tail begins.</summary>
-        private readonly int Vectors<TV>(int start, int end) where TV : struct, IFloatVector<TV>
+        private readonly int Vectors<S, V>(int start, int end) where S : struct, ISimd<V> where V : struct
         {
             int i = start;
-            for (; i + TV.Count <= end; i += TV.Count)
-                (Derivative(TV.Load(X + i), TV.Load(Y + i)) * TV.Load(Dy + i)).Store(Dx + i);
+            for (; i + S.Count <= end; i += S.Count)
+                S.Store(S.Multiply(Derivative<S, V>(S.Load(X + i), S.Load(Y + i)), S.Load(Dy + i)), Dx + i);
             return i;
         }
 
-        private readonly TV Derivative<TV>(TV x, TV y) where TV : struct, IFloatVector<TV>
+        private readonly V Derivative<S, V>(V x, V y) where S : struct, ISimd<V> where V : struct
         {
-            var one = TV.One;
-            var zero = TV.Zero;
+            V one = S.One, zero = S.Zero;
             return Act switch
             {
                 Activation.Identity => one,
-                Activation.Relu => TV.GreaterThan(x, zero) & one,
-                Activation.Relu6 => TV.GreaterThan(x, zero) & TV.LessThan(x, TV.Create(6f)) & one,
-                Activation.LeakyRelu => TV.Select(TV.GreaterThan(x, zero), one, TV.Create(Alpha)),
-                Activation.Sigmoid => y * (one - y),
-                _ => one - y * y,
+                Activation.Relu => S.Select(S.GreaterThan(x, zero), one, zero),
+                Activation.Relu6 => S.Select(S.And(S.GreaterThan(x, zero), S.LessThan(x, S.Create(6f))), one, zero),
+                Activation.LeakyRelu => S.Select(S.GreaterThan(x, zero), one, S.Create(Alpha)),
+                Activation.Sigmoid => S.Multiply(y, S.Subtract(one, y)),
+                _ => S.Subtract(one, S.Multiply(y, y)),
             };
         }
     }

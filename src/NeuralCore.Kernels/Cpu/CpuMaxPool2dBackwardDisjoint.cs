@@ -5,7 +5,7 @@ namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
 /// max_pool2d backward when windows do not overlap (kernel &lt;= stride on both axes: the U-Net 2x2 s2 pools), with
-/// AVX-512 or AVX2 (the window loop is generic over <see cref="IFloatVector{TSelf}"/>). Each
+/// AVX-512 or AVX2 (the window loop is generic over <see cref="ISimd{V}"/>). Each
 /// dx element then belongs to at most one window, so dx is written directly, never accumulated: per window and
 /// channel vector, find the maximum, then hand dy to the first cell that holds it (NaN counts as the maximum, as
 /// in the forward) and 0 to the others. Output rows run on the worker pool; each also zeroes the band of input
@@ -44,8 +44,8 @@ internal static unsafe class CpuMaxPool2dBackwardDisjoint
                     var (ih0, ih1, iw0, iw1) = Attrs.Window(oh, ow, H, W);
                     float* g = Dy + ((long)row * OutW + ow) * Channels;
                     int c = Vector512.IsHardwareAccelerated
-                        ? WindowVectors<Float512>((long)b * H, ih0, ih1, iw0, iw1, g)
-                        : WindowVectors<Float256>((long)b * H, ih0, ih1, iw0, iw1, g);
+                        ? WindowVectors<Simd512, Vector512<float>>((long)b * H, ih0, ih1, iw0, iw1, g)
+                        : WindowVectors<Simd256, Vector256<float>>((long)b * H, ih0, ih1, iw0, iw1, g);
                     WindowTail(c, (long)b * H, ih0, ih1, iw0, iw1, g);
                 }
             }
@@ -62,30 +62,30 @@ internal static unsafe class CpuMaxPool2dBackwardDisjoint
         }
 
         /// <summary>The window's whole channel vectors; returns the first channel of the scalar tail.</summary>
-        private readonly int WindowVectors<TV>(long imageRow, int ih0, int ih1, int iw0, int iw1, float* g)
-            where TV : struct, IFloatVector<TV>
+        private readonly int WindowVectors<S, V>(long imageRow, int ih0, int ih1, int iw0, int iw1, float* g)
+            where S : struct, ISimd<V> where V : struct
         {
             int c = 0;
-            for (; c + TV.Count <= Channels; c += TV.Count)
+            for (; c + S.Count <= Channels; c += S.Count)
             {
-                var best = TV.Load(Cell(imageRow, ih0, iw0) + c);
+                var best = S.Load(Cell(imageRow, ih0, iw0) + c);
                 for (int ih = ih0; ih < ih1; ih++)
                     for (int iw = iw0; iw < iw1; iw++)
                     {
-                        var v = TV.Load(Cell(imageRow, ih, iw) + c);
-                        var wins = TV.GreaterThan(v, best) | (~TV.EqualTo(v, v) & TV.EqualTo(best, best));
-                        best = TV.Select(wins, v, best);
+                        var v = S.Load(Cell(imageRow, ih, iw) + c);
+                        var nanOverNumber = S.AndNot(S.EqualTo(best, best), S.EqualTo(v, v));
+                        best = S.Select(S.Or(S.GreaterThan(v, best), nanOverNumber), v, best);
                     }
-                var grad = TV.Load(g + c);
-                var bestIsNaN = ~TV.EqualTo(best, best);
-                var taken = TV.Zero;
+                var grad = S.Load(g + c);
+                var bestIsNaN = S.Not(S.EqualTo(best, best));
+                var taken = S.Zero;
                 for (int ih = ih0; ih < ih1; ih++)
                     for (int iw = iw0; iw < iw1; iw++)
                     {
-                        var v = TV.Load(Cell(imageRow, ih, iw) + c);
-                        var hit = TV.AndNot(TV.EqualTo(v, best) | (~TV.EqualTo(v, v) & bestIsNaN), taken);
-                        (grad & hit).Store(Cell(Dx, imageRow, ih, iw) + c);
-                        taken |= hit;
+                        var v = S.Load(Cell(imageRow, ih, iw) + c);
+                        var hit = S.AndNot(S.Or(S.EqualTo(v, best), S.AndNot(bestIsNaN, S.EqualTo(v, v))), taken);
+                        S.Store(S.And(grad, hit), Cell(Dx, imageRow, ih, iw) + c);
+                        taken = S.Or(taken, hit);
                     }
             }
             return c;

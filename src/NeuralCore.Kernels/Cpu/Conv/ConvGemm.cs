@@ -62,12 +62,12 @@ internal static unsafe class ConvGemm
     /// <paramref name="rows"/>[r] + j: for partial tiles and tiles whose rows are not evenly spaced.</summary>
     public static void Merge(float* tile, int nr, float** rows, int count, int j, int cols, float beta)
     {
-        if (Vector512.IsHardwareAccelerated) Merge<Float512>(tile, nr, rows, count, j, cols, beta);
-        else Merge<Float256>(tile, nr, rows, count, j, cols, beta);
+        if (Vector512.IsHardwareAccelerated) Merge<Simd512, Vector512<float>>(tile, nr, rows, count, j, cols, beta);
+        else Merge<Simd256, Vector256<float>>(tile, nr, rows, count, j, cols, beta);
     }
 
-    private static void Merge<TV>(float* tile, int nr, float** rows, int count, int j, int cols, float beta)
-        where TV : struct, IFloatVector<TV>
+    private static void Merge<S, V>(float* tile, int nr, float** rows, int count, int j, int cols, float beta)
+        where S : struct, ISimd<V> where V : struct
     {
         for (int r = 0; r < count; r++)
         {
@@ -75,12 +75,12 @@ internal static unsafe class ConvGemm
             int x = 0;
             if (beta == 0f)
             {
-                for (; x + TV.Count <= cols; x += TV.Count) TV.Load(t + x).Store(c + x);
+                for (; x + S.Count <= cols; x += S.Count) S.Store(S.Load(t + x), c + x);
                 for (; x < cols; x++) c[x] = t[x];
             }
             else
             {
-                for (; x + TV.Count <= cols; x += TV.Count) (TV.Load(t + x) + TV.Load(c + x)).Store(c + x);
+                for (; x + S.Count <= cols; x += S.Count) S.Store(S.Add(S.Load(t + x), S.Load(c + x)), c + x);
                 for (; x < cols; x++) c[x] += t[x];
             }
         }

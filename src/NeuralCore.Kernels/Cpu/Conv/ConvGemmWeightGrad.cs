@@ -108,17 +108,17 @@ internal static unsafe class ConvGemmWeightGrad
         /// stored: the lanes past MR are never read by the kernel.</summary>
         private static void Deal(float* row, int tiles, int mr, int kStride, float* dst, int panelFloats)
         {
-            if (kStride == Float512.Count && Vector512.IsHardwareAccelerated) DealVectors<Float512>(row, tiles, mr, dst, panelFloats);
-            else if (kStride == Float256.Count) DealVectors<Float256>(row, tiles, mr, dst, panelFloats);
+            if (kStride == Simd512.Count && Vector512.IsHardwareAccelerated) DealVectors<Simd512, Vector512<float>>(row, tiles, mr, dst, panelFloats);
+            else if (kStride == Simd256.Count) DealVectors<Simd256, Vector256<float>>(row, tiles, mr, dst, panelFloats);
             else
                 for (int t = 0; t < tiles; t++, dst += panelFloats)
                     new ReadOnlySpan<float>(row + t * mr, mr).CopyTo(new Span<float>(dst, mr));
         }
 
-        private static void DealVectors<TV>(float* row, int tiles, int mr, float* dst, int panelFloats)
-            where TV : struct, IFloatVector<TV>
+        private static void DealVectors<S, V>(float* row, int tiles, int mr, float* dst, int panelFloats)
+            where S : struct, ISimd<V> where V : struct
         {
-            for (int t = 0; t < tiles; t++, dst += panelFloats) TV.Load(row + t * mr).Store(dst);
+            for (int t = 0; t < tiles; t++, dst += panelFloats) S.Store(S.Load(row + t * mr), dst);
         }
     }
 }

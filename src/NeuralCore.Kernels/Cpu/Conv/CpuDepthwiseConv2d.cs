@@ -9,7 +9,7 @@ namespace NeuralCore.Kernels.Cpu;
 /// Depthwise convolution (groups == InC == OutC, weight [KH, KW, 1, C]) as direct loops vectorised over the
 /// channels, which are contiguous in NHWC: each output value is a sum of KH*KW products of two channel rows, so a
 /// pixel costs KH*KW vector FMAs per 16 channels (8 without AVX-512: the loops are generic over
-/// <see cref="IFloatVector{TSelf}"/>) and there is no GEMM shape to exploit. Forward and input gradient
+/// <see cref="ISimd{V}"/>) and there is no GEMM shape to exploit. Forward and input gradient
 /// are gathers (each result pixel sums its own taps; parallel over result rows, no write conflicts); the weight
 /// gradient reduces over all pixels in a fixed number of row chunks whose partial sums are added in chunk order,
 /// so the result does not depend on the thread count.
@@ -43,16 +43,16 @@ internal static unsafe class CpuDepthwiseConv2d
 
     /// <summary>dst[c] = sum over t of inputs[t][c] * weights[t][c].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotTaps<TV>(float** inputs, float** weights, int count, int channels, float* dst)
-        where TV : struct, IFloatVector<TV>
+    private static void DotTaps<S, V>(float** inputs, float** weights, int count, int channels, float* dst)
+        where S : struct, ISimd<V> where V : struct
     {
         int c = 0;
-        for (; c + TV.Count <= channels; c += TV.Count)
+        for (; c + S.Count <= channels; c += S.Count)
         {
-            var acc = TV.Zero;
+            var acc = S.Zero;
             for (int t = 0; t < count; t++)
-                acc = TV.FusedMultiplyAdd(TV.Load(inputs[t] + c), TV.Load(weights[t] + c), acc);
-            acc.Store(dst + c);
+                acc = S.FusedMultiplyAdd(S.Load(inputs[t] + c), S.Load(weights[t] + c), acc);
+            S.Store(acc, dst + c);
         }
         for (; c < channels; c++)
         {
@@ -80,12 +80,12 @@ internal static unsafe class CpuDepthwiseConv2d
 
         public readonly void Execute(int start, int end, int threadIndex)
         {
-            if (Vector512.IsHardwareAccelerated) Rows<Float512>(start, end);
-            else Rows<Float256>(start, end);
+            if (Vector512.IsHardwareAccelerated) Rows<Simd512, Vector512<float>>(start, end);
+            else Rows<Simd256, Vector256<float>>(start, end);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void Rows<TV>(int start, int end) where TV : struct, IFloatVector<TV>
+        private readonly void Rows<S, V>(int start, int end) where S : struct, ISimd<V> where V : struct
         {
             var g = G;
             int c = g.InC, taps = g.KernelH * g.KernelW;
@@ -121,7 +121,7 @@ internal static unsafe class CpuDepthwiseConv2d
                         && Inside(w + Block - 1, stepW, originW, spanW, srcW))
                     {
                         float* first = image + (long)(w * stepW + originW) * c;
-                        InteriorBlock<TV>(first, (long)stepW * c, offsets, rowWeights, rowTaps, c, dstRow + (long)w * c);
+                        InteriorBlock<S, V>(first, (long)stepW * c, offsets, rowWeights, rowTaps, c, dstRow + (long)w * c);
                         w += Block;
                         continue;
                     }
@@ -140,7 +140,7 @@ internal static unsafe class CpuDepthwiseConv2d
                             weights[count++] = W + (long)(kh * g.KernelW + kw) * c;
                         }
                     }
-                    DotTaps<TV>(inputs, weights, count, c, dstRow + (long)w * c);
+                    DotTaps<S, V>(inputs, weights, count, c, dstRow + (long)w * c);
                     w++;
                 }
             }
@@ -155,26 +155,26 @@ internal static unsafe class CpuDepthwiseConv2d
 
         /// <summary><see cref="Block"/> consecutive result pixels whose taps all lie inside the source: pixel b reads
         /// tap t at first + b*pixelStep + offsets[t].</summary>
-        private static void InteriorBlock<TV>(float* first, long pixelStep, long* offsets, float** weights, int taps,
-            int channels, float* dst) where TV : struct, IFloatVector<TV>
+        private static void InteriorBlock<S, V>(float* first, long pixelStep, long* offsets, float** weights, int taps,
+            int channels, float* dst) where S : struct, ISimd<V> where V : struct
         {
             int c = 0;
-            for (; c + TV.Count <= channels; c += TV.Count)
+            for (; c + S.Count <= channels; c += S.Count)
             {
-                TV acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+                V acc0 = S.Zero, acc1 = S.Zero, acc2 = S.Zero, acc3 = S.Zero;
                 for (int t = 0; t < taps; t++)
                 {
-                    var wv = TV.Load(weights[t] + c);
+                    var wv = S.Load(weights[t] + c);
                     float* x = first + offsets[t] + c;
-                    acc0 = TV.FusedMultiplyAdd(TV.Load(x), wv, acc0);
-                    acc1 = TV.FusedMultiplyAdd(TV.Load(x + pixelStep), wv, acc1);
-                    acc2 = TV.FusedMultiplyAdd(TV.Load(x + 2 * pixelStep), wv, acc2);
-                    acc3 = TV.FusedMultiplyAdd(TV.Load(x + 3 * pixelStep), wv, acc3);
+                    acc0 = S.FusedMultiplyAdd(S.Load(x), wv, acc0);
+                    acc1 = S.FusedMultiplyAdd(S.Load(x + pixelStep), wv, acc1);
+                    acc2 = S.FusedMultiplyAdd(S.Load(x + 2 * pixelStep), wv, acc2);
+                    acc3 = S.FusedMultiplyAdd(S.Load(x + 3 * pixelStep), wv, acc3);
                 }
-                acc0.Store(dst + c);
-                acc1.Store(dst + channels + c);
-                acc2.Store(dst + 2 * channels + c);
-                acc3.Store(dst + 3 * channels + c);
+                S.Store(acc0, dst + c);
+                S.Store(acc1, dst + channels + c);
+                S.Store(acc2, dst + 2 * channels + c);
+                S.Store(acc3, dst + 3 * channels + c);
             }
             for (; c < channels; c++)
                 for (int b = 0; b < Block; b++)
@@ -210,8 +210,8 @@ internal static unsafe class CpuDepthwiseConv2d
                 var total = new Span<float>(dw, size);
                 new ReadOnlySpan<float>(p, size).CopyTo(total);
                 for (int chunk = 1; chunk < chunks; chunk++)
-                    if (Vector512.IsHardwareAccelerated) AddProduct<Float512>(p + (long)chunk * size, null, dw, size);
-                    else AddProduct<Float256>(p + (long)chunk * size, null, dw, size);
+                    if (Vector512.IsHardwareAccelerated) Accumulate<Simd512, Vector512<float>>(p + (long)chunk * size, dw, size);
+                    else Accumulate<Simd256, Vector256<float>>(p + (long)chunk * size, dw, size);
             }
         }
         finally
@@ -229,12 +229,12 @@ internal static unsafe class CpuDepthwiseConv2d
 
         public readonly void Execute(int start, int end, int threadIndex)
         {
-            if (Vector512.IsHardwareAccelerated) ChunkRange<Float512>(start, end);
-            else ChunkRange<Float256>(start, end);
+            if (Vector512.IsHardwareAccelerated) ChunkRange<Simd512, Vector512<float>>(start, end);
+            else ChunkRange<Simd256, Vector256<float>>(start, end);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private readonly void ChunkRange<TV>(int start, int end) where TV : struct, IFloatVector<TV>
+        private readonly void ChunkRange<S, V>(int start, int end) where S : struct, ISimd<V> where V : struct
         {
             var g = G;
             int c = g.InC, size = g.KernelH * g.KernelW * c;
@@ -258,28 +258,29 @@ internal static unsafe class CpuDepthwiseConv2d
                             {
                                 int iw = ow * g.Stride.W - g.PadLeft + kw * g.Dilation.W;
                                 if ((uint)iw >= (uint)g.InW) continue;
-                                AddProduct<TV>(image + ((long)ih * g.InW + iw) * c, d, dw + (kh * g.KernelW + kw) * c, c);
+                                AddProduct<S, V>(image + ((long)ih * g.InW + iw) * c, d, dw + (kh * g.KernelW + kw) * c, c);
                             }
                         }
                     }
                 }
             }
         }
-
     }
 
-    /// <summary>acc[i] += a[i] * b[i] for i &lt; length, or acc[i] += a[i] when <paramref name="b"/> is null.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddProduct<TV>(float* a, float* b, float* acc, int length) where TV : struct, IFloatVector<TV>
+    /// <summary>acc[i] += a[i].</summary>
+    private static void Accumulate<S, V>(float* a, float* acc, int length) where S : struct, ISimd<V> where V : struct
     {
         int i = 0;
-        if (b == null)
-        {
-            for (; i + TV.Count <= length; i += TV.Count) (TV.Load(acc + i) + TV.Load(a + i)).Store(acc + i);
-            for (; i < length; i++) acc[i] += a[i];
-            return;
-        }
-        for (; i + TV.Count <= length; i += TV.Count) TV.FusedMultiplyAdd(TV.Load(a + i), TV.Load(b + i), TV.Load(acc + i)).Store(acc + i);
+        for (; i + S.Count <= length; i += S.Count) S.Store(S.Add(S.Load(acc + i), S.Load(a + i)), acc + i);
+        for (; i < length; i++) acc[i] += a[i];
+    }
+
+    /// <summary>acc[i] += a[i] * b[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddProduct<S, V>(float* a, float* b, float* acc, int length) where S : struct, ISimd<V> where V : struct
+    {
+        int i = 0;
+        for (; i + S.Count <= length; i += S.Count) S.Store(S.FusedMultiplyAdd(S.Load(a + i), S.Load(b + i), S.Load(acc + i)), acc + i);
         for (; i < length; i++) acc[i] = MathF.FusedMultiplyAdd(a[i], b[i], acc[i]);
     }
 }
