@@ -5,8 +5,8 @@ using NeuralCore.Tensors;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Fast float32 argmax over the last axis (first of ties, NaN never wins, as the reference). Few classes go 16 rows
-/// at a time across rows (<see cref="RowGroups"/>: K - 1 compare-selects per 16 rows); many classes scan each row.
+/// Fast float32 argmax over the last axis (first of ties, NaN never wins, as the reference). Few classes go 16 (AVX-512)
+/// or 8 (AVX2) rows at a time across rows (<see cref="RowGroups{S, V}"/>: K - 1 compare-selects per group); many classes scan each row.
 /// Row chunks run on the worker pool.
 /// </summary>
 internal static unsafe class CpuArgmax
@@ -33,29 +33,36 @@ internal static unsafe class CpuArgmax
 
     private static void Groups(float* x, int* indices, int rows, int classes)
     {
-        var groups = new RowGroups(classes);
-        int full = rows - rows % RowGroups.Rows;
-        for (int r = 0; r < full; r += RowGroups.Rows)
-            Group(in groups, x + (long)r * classes).Store(indices + r);
+        if (Vector512.IsHardwareAccelerated) Groups<Simd512, Vector512<float>>(x, indices, rows, classes);
+        else Groups<Simd256, Vector256<float>>(x, indices, rows, classes);
+    }
+
+    private static void Groups<S, V>(float* x, int* indices, int rows, int classes) where S : struct, ISimd<V> where V : unmanaged
+    {
+        var groups = new RowGroups<S, V>(classes);
+        int groupRows = S.Count, full = rows - rows % groupRows;
+        for (int r = 0; r < full; r += groupRows)
+            S.StoreInts(Group(in groups, x + (long)r * classes), indices + r);
         if (full == rows) return;
-        float* padded = stackalloc float[RowGroups.Rows * RowGroups.MaxClasses];
-        int* best = stackalloc int[RowGroups.Rows];
-        RowGroups.PadRows(x + (long)full * classes, rows - full, classes, padded);
-        Group(in groups, padded).Store(best);
+        float* padded = stackalloc float[RowGroups.MaxRows * RowGroups.MaxClasses];
+        int* best = stackalloc int[RowGroups.MaxRows];
+        RowGroups.PadRows(x + (long)full * classes, rows - full, classes, padded, groupRows);
+        S.StoreInts(Group(in groups, padded), best);
         new ReadOnlySpan<int>(best, rows - full).CopyTo(new Span<int>(indices + full, rows - full));
     }
 
-    private static Vector512<int> Group(in RowGroups groups, float* x)
+    /// <summary>Per row of the group, the class index (as an exact float) of its first maximum.</summary>
+    private static V Group<S, V>(in RowGroups<S, V> groups, float* x) where S : struct, ISimd<V> where V : unmanaged
     {
-        Vector512<float>* cls = stackalloc Vector512<float>[RowGroups.MaxClasses];
+        V* cls = stackalloc V[RowGroups.MaxClasses];
         groups.LoadClasses(x, cls);
         var bestValue = cls[0];
-        var best = Vector512<int>.Zero;
+        var best = S.Zero;
         for (int k = 1; k < groups.Classes; k++)
         {
-            var wins = Vector512.GreaterThan(cls[k], bestValue);
-            bestValue = Vector512.ConditionalSelect(wins, cls[k], bestValue);
-            best = Vector512.ConditionalSelect(wins.AsInt32(), Vector512.Create(k), best);
+            var wins = S.GreaterThan(cls[k], bestValue);
+            bestValue = S.Select(wins, cls[k], bestValue);
+            best = S.Select(wins, S.Create(k), best);
         }
         return best;
     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NeuralCore.Kernels.Cpu;
 
@@ -39,6 +40,28 @@ internal unsafe interface ISimd<V> where V : struct
     static abstract V EqualTo(V a, V b);
     /// <summary>Lanes of <paramref name="a"/> where <paramref name="mask"/> is set, of <paramref name="b"/> elsewhere.</summary>
     static abstract V Select(V mask, V a, V b);
+
+    static abstract V Max(V a, V b);
+    static abstract V Divide(V a, V b);
+    static abstract V Exp(V a);
+    static abstract V Log(V a);
+
+    /// <summary>0, 1, 2, ... Count - 1.</summary>
+    static abstract V Indices { get; }
+    /// <summary>Count ints, converted to float (exact below 2^24).</summary>
+    static abstract V LoadInts(int* source);
+    /// <summary>Truncates to int and stores Count ints.</summary>
+    static abstract void StoreInts(V value, int* destination);
+
+    /// <summary>Lane i = source[index[i]]; <paramref name="index"/> holds int lane numbers as raw bits.</summary>
+    static abstract V Permute(V source, V index);
+    /// <summary>Lane i = (lower ++ upper)[index[i]], index in [0, 2*Count) as raw int bits.</summary>
+    static abstract V Permute2(V lower, V index, V upper);
+
+    /// <summary>acc[0 .. Count/2) += widened lower half + widened upper half of <paramref name="value"/>, in double.</summary>
+    static abstract void AddWidened(V value, double* acc);
+    /// <summary>Sum of the Count/2 doubles at <paramref name="acc"/>.</summary>
+    static abstract double SumWidened(double* acc);
 }
 
 /// <summary>16 floats (AVX-512).</summary>
@@ -65,6 +88,23 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> EqualTo(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp(Vector512<float> a) => Vector512.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> a) => Vector512.Log(a);
+
+    public static Vector512<float> Indices => Vector512<float>.Indices;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LoadInts(int* source) => Vector512.ConvertToSingle(Vector512.Load(source));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreInts(Vector512<float> value, int* destination) => Vector512.ConvertToInt32(value).Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Permute(Vector512<float> source, Vector512<float> index) => Avx512F.PermuteVar16x32(source, index.AsInt32());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Permute2(Vector512<float> lower, Vector512<float> index, Vector512<float> upper) =>
+        Avx512F.PermuteVar16x32x2(lower, index.AsInt32(), upper);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(Vector512<float> value, double* acc) =>
+        (Vector512.Load(acc) + (Vector512.WidenLower(value) + Vector512.WidenUpper(value))).Store(acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumWidened(double* acc) => Vector512.Sum(Vector512.Load(acc));
 }
 
 /// <summary>8 floats (AVX2).</summary>
@@ -91,4 +131,29 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> EqualTo(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp(Vector256<float> a) => Vector256.Exp(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> a) => Vector256.Log(a);
+
+    public static Vector256<float> Indices => Vector256<float>.Indices;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LoadInts(int* source) => Vector256.ConvertToSingle(Vector256.Load(source));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreInts(Vector256<float> value, int* destination) => Vector256.ConvertToInt32(value).Store(destination);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Permute(Vector256<float> source, Vector256<float> index) => Avx2.PermuteVar8x32(source, index.AsInt32());
+
+    /// <summary>AVX2 has no two-source permute: permute both sources (vpermps reads the low 3 index bits) and
+    /// take the upper one's lane where the index is 8 or more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Permute2(Vector256<float> lower, Vector256<float> index, Vector256<float> upper)
+    {
+        var lane = index.AsInt32();
+        var fromUpper = Vector256.GreaterThan(lane, Vector256.Create(Count - 1)).AsSingle();
+        return Vector256.ConditionalSelect(fromUpper, Avx2.PermuteVar8x32(upper, lane), Avx2.PermuteVar8x32(lower, lane));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddWidened(Vector256<float> value, double* acc) =>
+        (Vector256.Load(acc) + (Vector256.WidenLower(value) + Vector256.WidenUpper(value))).Store(acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumWidened(double* acc) => Vector256.Sum(Vector256.Load(acc));
 }
