@@ -69,9 +69,15 @@ internal static unsafe class CpuArgmax
 
     private static void Rows(float* x, int* indices, int rows, int classes)
     {
-        bool wide = Vector512.IsHardwareAccelerated && classes >= Vector512<float>.Count;
-        for (int r = 0; r < rows; r++, x += classes)
-            indices[r] = wide ? WideRow(x, classes) : ScanRow(x, classes);
+        if (Vector512.IsHardwareAccelerated && classes >= Simd512.Count) Rows<Simd512, Vector512<float>>(x, indices, rows, classes);
+        else if (Vector256.IsHardwareAccelerated && classes >= Simd256.Count) Rows<Simd256, Vector256<float>>(x, indices, rows, classes);
+        else
+            for (int r = 0; r < rows; r++, x += classes) indices[r] = ScanRow(x, classes);
+    }
+
+    private static void Rows<S, V>(float* x, int* indices, int rows, int classes) where S : struct, ISimd<V> where V : struct
+    {
+        for (int r = 0; r < rows; r++, x += classes) indices[r] = WideRow<S, V>(x, classes);
     }
 
     /// <summary>The reference's rule: the first strictly greater value wins, so a NaN never does.</summary>
@@ -90,19 +96,17 @@ internal static unsafe class CpuArgmax
 
     /// <summary>Vector max, then the first lane equal to it; the last vector overlaps the previous one. A NaN max or a
     /// leading NaN (which the scalar rule keeps) sends the row to the scalar rule.</summary>
-    private static int WideRow(float* x, int classes)
+    private static int WideRow<S, V>(float* x, int classes) where S : struct, ISimd<V> where V : struct
     {
-        int last = classes - Vector512<float>.Count;
-        var max = Vector512.Load(x + last);
-        for (int k = 0; k < last; k += Vector512<float>.Count) max = Vector512.Max(max, Vector512.Load(x + k));
-        var half = Vector256.Max(max.GetLower(), max.GetUpper());
-        var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
-        float m = MathF.Max(MathF.Max(quarter[0], quarter[1]), MathF.Max(quarter[2], quarter[3]));
+        int last = classes - S.Count;
+        var max = S.Load(x + last);
+        for (int k = 0; k < last; k += S.Count) max = S.Max(max, S.Load(x + k));
+        float m = S.MaxAcross(max);
         if (float.IsNaN(m) || float.IsNaN(x[0])) return ScanRow(x, classes);
-        var target = Vector512.Create(m);
-        for (int k = 0; ; k = Math.Min(k + Vector512<float>.Count, last))
+        var target = S.Create(m);
+        for (int k = 0; ; k = Math.Min(k + S.Count, last))
         {
-            ulong hits = Vector512.Equals(Vector512.Load(x + k), target).ExtractMostSignificantBits();
+            ulong hits = S.EqualBits(S.Load(x + k), target);
             if (hits != 0) return k + BitOperations.TrailingZeroCount(hits);
         }
     }

@@ -62,6 +62,11 @@ internal unsafe interface ISimd<V> where V : struct
     static abstract void AddWidened(V value, double* acc);
     /// <summary>Sum of the Count/2 doubles at <paramref name="acc"/>.</summary>
     static abstract double SumWidened(double* acc);
+
+    /// <summary>The largest lane (a NaN lane may or may not win; callers check).</summary>
+    static abstract float MaxAcross(V a);
+    /// <summary>Bit i set where lane i of a equals lane i of b.</summary>
+    static abstract ulong EqualBits(V a, V b);
 }
 
 /// <summary>16 floats (AVX-512).</summary>
@@ -105,6 +110,9 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     public static void AddWidened(Vector512<float> value, double* acc) =>
         (Vector512.Load(acc) + (Vector512.WidenLower(value) + Vector512.WidenUpper(value))).Store(acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumWidened(double* acc) => Vector512.Sum(Vector512.Load(acc));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> a) => Simd256.MaxAcross(Vector256.Max(a.GetLower(), a.GetUpper()));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong EqualBits(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b).ExtractMostSignificantBits();
 }
 
 /// <summary>8 floats (AVX2).</summary>
@@ -156,4 +164,13 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     public static void AddWidened(Vector256<float> value, double* acc) =>
         (Vector256.Load(acc) + (Vector256.WidenLower(value) + Vector256.WidenUpper(value))).Store(acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumWidened(double* acc) => Vector256.Sum(Vector256.Load(acc));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxAcross(Vector256<float> a)
+    {
+        var quarter = Vector128.Max(a.GetLower(), a.GetUpper());
+        return MathF.Max(MathF.Max(quarter[0], quarter[1]), MathF.Max(quarter[2], quarter[3]));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong EqualBits(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b).ExtractMostSignificantBits();
 }
