@@ -13,7 +13,7 @@ namespace NeuralCore.Kernels.Cpu;
 internal static unsafe class CpuUpsample
 {
     /// <summary>Widest output whose column table goes on the stack (12 bytes an entry); wider ones use the heap.</summary>
-    private const int MaxStackColumns = 4096;
+    private const int MaxStackColumns = 2048;
 
     public static void Forward(ReadOnlySpan<float> x, Shape xShape, Span<float> y, Shape yShape, UpsampleAttrs a)
     {
