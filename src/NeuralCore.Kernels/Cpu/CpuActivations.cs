@@ -6,7 +6,8 @@ namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
 /// Fast float32 activations and their derivatives: SIMD (the derivative generic over <see cref="ISimd{V}"/>:
-/// Vector512 where the hardware has it, Vector256 otherwise; scalar tails through the reference formula) and split over the worker pool for large tensors.
+/// Vector512 where the hardware has it, Vector256 otherwise; scalar tails through the reference formula) and split
+/// over the worker pool for large tensors.
 /// </summary>
 internal static unsafe class CpuActivations
 {
@@ -66,7 +67,9 @@ internal static unsafe class CpuActivations
 
         public readonly void Execute(int start, int end, int threadIndex)
         {
-            int i = Vector512.IsHardwareAccelerated ? Vectors<Simd512, Vector512<float>>(start, end) : Vectors<Simd256, Vector256<float>>(start, end);
+            int i = Vector512.IsHardwareAccelerated
+                ? Vectors<Simd512, Vector512<float>>(start, end)
+                : Vectors<Simd256, Vector256<float>>(start, end);
             for (; i < end; i++) Dx[i] = Dy[i] * ReferenceActivations.Derivative(Act, X[i], Y[i], Alpha);
         }
 

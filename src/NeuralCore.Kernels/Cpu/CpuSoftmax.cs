@@ -37,7 +37,8 @@ internal static unsafe class CpuSoftmax
             int rows = end - start, length = rows * Classes;
             // Without AVX-512 the backward's two transposes (emulated two-source permutes) cost more than the
             // per-row loops save (measured: softmax_backward 1.5x slower than rows, log_softmax_backward no faster).
-            if (RowGroups.Supported(Classes) && (B == null || Vector512.IsHardwareAccelerated)) Groups(A + offset, B == null ? null : B + offset, Y + offset, rows, Classes, Log);
+            if (RowGroups.Supported(Classes) && (B == null || Vector512.IsHardwareAccelerated))
+                Groups(A + offset, B == null ? null : B + offset, Y + offset, rows, Classes, Log);
             else if (B == null) ForwardRows(A + offset, Y + offset, rows, Classes, Log);
             else BackwardRows(new ReadOnlySpan<float>(A + offset, length), new ReadOnlySpan<float>(B + offset, length), new Span<float>(Y + offset, length), Classes, Log);
         }

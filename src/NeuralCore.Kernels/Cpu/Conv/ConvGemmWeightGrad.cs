@@ -108,8 +108,10 @@ internal static unsafe class ConvGemmWeightGrad
         /// stored: the lanes past MR are never read by the kernel.</summary>
         private static void Deal(float* row, int tiles, int mr, int kStride, float* dst, int panelFloats)
         {
-            if (kStride == Simd512.Count && Vector512.IsHardwareAccelerated) DealVectors<Simd512, Vector512<float>>(row, tiles, mr, dst, panelFloats);
-            else if (kStride == Simd256.Count) DealVectors<Simd256, Vector256<float>>(row, tiles, mr, dst, panelFloats);
+            if (kStride == Simd512.Count && Vector512.IsHardwareAccelerated)
+                DealVectors<Simd512, Vector512<float>>(row, tiles, mr, dst, panelFloats);
+            else if (kStride == Simd256.Count)
+                DealVectors<Simd256, Vector256<float>>(row, tiles, mr, dst, panelFloats);
             else
                 for (int t = 0; t < tiles; t++, dst += panelFloats)
                     new ReadOnlySpan<float>(row + t * mr, mr).CopyTo(new Span<float>(dst, mr));
