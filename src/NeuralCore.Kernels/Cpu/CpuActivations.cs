@@ -5,8 +5,9 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Fast float32 activations and their derivatives: SIMD (Vector512 where the hardware has it, Vector256
-/// otherwise, scalar tails through the reference formula) and split over the worker pool for large tensors.
+/// Fast float32 activations and their derivatives: SIMD (the derivative generic over <see cref="ISimd{V}"/>:
+/// Vector512 where the hardware has it, Vector256 otherwise; scalar tails through the reference formula) and split
+/// over the worker pool for large tensors.
 /// </summary>
 internal static unsafe class CpuActivations
 {
@@ -66,25 +67,32 @@ internal static unsafe class CpuActivations
 
         public readonly void Execute(int start, int end, int threadIndex)
         {
-            int i = start;
-            if (Vector512.IsHardwareAccelerated)
-                for (; i + Vector512<float>.Count <= end; i += Vector512<float>.Count)
-                    Vector512.Store(Derivative(Vector512.Load(X + i), Vector512.Load(Y + i)) * Vector512.Load(Dy + i), Dx + i);
+            int i = Vector512.IsHardwareAccelerated
+                ? Vectors<Simd512, Vector512<float>>(start, end)
+                : Vectors<Simd256, Vector256<float>>(start, end);
             for (; i < end; i++) Dx[i] = Dy[i] * ReferenceActivations.Derivative(Act, X[i], Y[i], Alpha);
         }
 
-        private readonly Vector512<float> Derivative(Vector512<float> x, Vector512<float> y)
+        /// <summary>Whole vectors from <paramref name="start"/>; returns where the scalar tail begins.</summary>
+        private readonly int Vectors<S, V>(int start, int end) where S : struct, ISimd<V> where V : struct
         {
-            var one = Vector512<float>.One;
-            var zero = Vector512<float>.Zero;
+            int i = start;
+            for (; i + S.Count <= end; i += S.Count)
+                S.Store(S.Multiply(Derivative<S, V>(S.Load(X + i), S.Load(Y + i)), S.Load(Dy + i)), Dx + i);
+            return i;
+        }
+
+        private readonly V Derivative<S, V>(V x, V y) where S : struct, ISimd<V> where V : struct
+        {
+            V one = S.One, zero = S.Zero;
             return Act switch
             {
                 Activation.Identity => one,
-                Activation.Relu => Vector512.ConditionalSelect(Vector512.GreaterThan(x, zero), one, zero),
-                Activation.Relu6 => Vector512.ConditionalSelect(Vector512.GreaterThan(x, zero) & Vector512.LessThan(x, Vector512.Create(6f)), one, zero),
-                Activation.LeakyRelu => Vector512.ConditionalSelect(Vector512.GreaterThan(x, zero), one, Vector512.Create(Alpha)),
-                Activation.Sigmoid => y * (one - y),
-                _ => one - y * y,
+                Activation.Relu => S.Select(S.GreaterThan(x, zero), one, zero),
+                Activation.Relu6 => S.Select(S.And(S.GreaterThan(x, zero), S.LessThan(x, S.Create(6f))), one, zero),
+                Activation.LeakyRelu => S.Select(S.GreaterThan(x, zero), one, S.Create(Alpha)),
+                Activation.Sigmoid => S.Multiply(y, S.Subtract(one, y)),
+                _ => S.Subtract(one, S.Multiply(y, y)),
             };
         }
     }

@@ -4,62 +4,59 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Fast float32 average pooling over NHWC (padded cells not counted): SIMD across channels, parallel across output
-/// rows; backward parallel across output rows when windows do not overlap vertically, across images otherwise.
+/// Fast float32 average pooling over NHWC (padded cells not counted): SIMD across channels, output rows on the worker
+/// pool; backward splits output rows when windows do not overlap vertically, whole images otherwise.
 /// </summary>
 internal static unsafe class CpuAvgPool2d
 {
     public static void Forward(ReadOnlySpan<float> x, Shape xShape, Span<float> y, Shape yShape, Pool2dAttrs p)
     {
-        int outH = yShape[1], outW = yShape[2], channels = yShape[3], h = xShape[1], w = xShape[2];
         fixed (float* px = x, py = y)
         {
-            float* xp = px, yp = py;
-            Parallel.For(0, yShape[0] * outH, row =>
-            {
-                int b = row / outH, oh = row % outH;
-                for (int ow = 0; ow < outW; ow++)
-                {
-                    var dst = new Span<float>(yp + ((long)row * outW + ow) * channels, channels);
-                    var (h0, h1, w0, w1) = p.Window(oh, ow, h, w);
-                    dst.Clear();
-                    for (int ih = h0; ih < h1; ih++)
-                        for (int iw = w0; iw < w1; iw++)
-                            TensorPrimitives.Add(dst, new ReadOnlySpan<float>(xp + (((long)b * h + ih) * w + iw) * channels, channels), dst);
-                    TensorPrimitives.Multiply(dst, 1f / ((h1 - h0) * (w1 - w0)), dst);
-                }
-            });
+            var work = new PoolWork { X = px, Y = py, Geometry = new PoolGeometry(xShape, yShape, p), RowsPerTask = 1 };
+            CpuParallel.For(yShape[0] * yShape[1], x.Length + y.Length, ref work);
         }
     }
 
     public static void Backward(ReadOnlySpan<float> dy, Shape yShape, Span<float> dx, Shape xShape, Pool2dAttrs p)
     {
-        int n = yShape[0], outH = yShape[1], outW = yShape[2], channels = yShape[3], h = xShape[1], w = xShape[2];
         dx.Clear();
-        bool rowsDisjoint = p.KernelH <= p.StrideH;
+        var geometry = new PoolGeometry(xShape, yShape, p);
         fixed (float* pdy = dy, pdx = dx)
         {
-            float* dyp = pdy, dxp = pdx;
-            Parallel.For(0, rowsDisjoint ? n * outH : n, task =>
-            {
-                int firstRow = rowsDisjoint ? task : task * outH, lastRow = rowsDisjoint ? task + 1 : (task + 1) * outH;
-                for (int row = firstRow; row < lastRow; row++)
+            var work = new PoolWork { X = pdx, Y = pdy, Geometry = geometry, RowsPerTask = geometry.RowsPerTask, Backward = true };
+            CpuParallel.For(yShape[0] * yShape[1] / work.RowsPerTask, dx.Length + dy.Length, ref work);
+        }
+    }
+
+    /// <summary>Forward: Y = window means of X. Backward: X is dx and Y is dy; each dy cell is shared evenly over its
+    /// window. Task t covers output rows [t*RowsPerTask, (t+1)*RowsPerTask).</summary>
+    private struct PoolWork : IWorkItem
+    {
+        public float* X, Y;
+        public PoolGeometry Geometry;
+        public int RowsPerTask;
+        public bool Backward;
+
+        public readonly void Execute(int start, int end, int threadIndex)
+        {
+            int outW = Geometry.OutW, channels = Geometry.Channels;
+            for (int row = start * RowsPerTask; row < end * RowsPerTask; row++)
+                for (int ow = 0; ow < outW; ow++)
                 {
-                    int b = row / outH, oh = row % outH;
-                    for (int ow = 0; ow < outW; ow++)
-                    {
-                        var g = new ReadOnlySpan<float>(dyp + ((long)row * outW + ow) * channels, channels);
-                        var (h0, h1, w0, w1) = p.Window(oh, ow, h, w);
-                        float share = 1f / ((h1 - h0) * (w1 - w0));
-                        for (int ih = h0; ih < h1; ih++)
-                            for (int iw = w0; iw < w1; iw++)
-                            {
-                                var cell = new Span<float>(dxp + (((long)b * h + ih) * w + iw) * channels, channels);
-                                TensorPrimitives.MultiplyAdd(g, share, cell, cell);
-                            }
-                    }
+                    var cell = new Span<float>(Y + ((long)row * outW + ow) * channels, channels);
+                    var (b, h0, h1, w0, w1) = Geometry.Window(row, ow);
+                    float share = 1f / ((h1 - h0) * (w1 - w0));
+                    if (!Backward) cell.Clear();
+                    for (int ih = h0; ih < h1; ih++)
+                        for (int iw = w0; iw < w1; iw++)
+                        {
+                            var input = new Span<float>(X + Geometry.CellOffset(b, ih, iw), channels);
+                            if (Backward) TensorPrimitives.MultiplyAdd(cell, share, input, input);
+                            else TensorPrimitives.Add(cell, input, cell);
+                        }
+                    if (!Backward) TensorPrimitives.Multiply(cell, share, cell);
                 }
-            });
         }
     }
 }

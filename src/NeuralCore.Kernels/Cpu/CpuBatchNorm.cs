@@ -1,26 +1,35 @@
+using System.Buffers;
 using System.Numerics;
 
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
 /// Fast float32 batch norm over x viewed as [M, C] (NHWC rows). Each pass is one sweep over memory, SIMD across
-/// channels and parallel across row chunks. Statistics: float partial sums over blocks of rows, shifted by the
-/// first row to avoid cancellation, combined in double.
+/// channels and split over the worker pool by rows. Statistics: float partial sums over blocks of rows, shifted by
+/// the first row to avoid cancellation, combined in double. The statistics chunks depend only on M, never on the
+/// thread count or on scheduling, and are combined in chunk order, so the result is the same on any machine.
+/// Scratch comes from the shared array pool, so a call allocates nothing once warm.
 /// </summary>
 internal static unsafe class CpuBatchNorm
 {
     private const int BlockRows = 64;
 
+    /// <summary>Most row ranges the statistics are split into (enough to keep 64 threads busy).</summary>
+    private const int MaxStatChunks = 64;
+
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> runningMean, Span<float> runningVar,
         Span<float> y, Span<float> saveMean, Span<float> saveInvStd, BatchNormAttrs attrs)
     {
         int channels = gamma.Length, rows = x.Length / channels;
-        var mean = new double[channels];
-        var variance = new double[channels];
+        double[] stats = ArrayPool<double>.Shared.Rent(4 * channels);
+        float[] coefficients = ArrayPool<float>.Shared.Rent(3 * channels);
+        Span<double> mean = stats.AsSpan(0, channels), variance = stats.AsSpan(channels, channels);
+        Span<float> origin = coefficients.AsSpan(0, channels), scale = coefficients.AsSpan(channels, channels), shift = coefficients.AsSpan(2 * channels, channels);
         if (attrs.Training)
         {
-            var origin = x[..channels].ToArray();
-            var (sum, squares) = ChannelSums(x, x, origin, product: false, channels);
+            x[..channels].CopyTo(origin);
+            Span<double> sum = stats.AsSpan(2 * channels, channels), squares = stats.AsSpan(3 * channels, channels);
+            ChannelSums(x, x, origin, product: false, sum, squares);
             for (int c = 0; c < channels; c++)
             {
                 double meanShifted = sum[c] / rows;
@@ -38,8 +47,6 @@ internal static unsafe class CpuBatchNorm
                 variance[c] = runningVar[c];
             }
 
-        var scale = new float[channels];
-        var shift = new float[channels];
         for (int c = 0; c < channels; c++)
         {
             double invStd = 1.0 / Math.Sqrt(variance[c] + attrs.Epsilon);
@@ -48,18 +55,21 @@ internal static unsafe class CpuBatchNorm
             scale[c] = (float)(gamma[c] * invStd);
             shift[c] = (float)(beta[c] - mean[c] * gamma[c] * invStd);
         }
-        ScaleShiftRows(x, scale, default, null, shift, y, channels);
+        ScaleShiftRows(x, scale, default, default, shift, y);
+        ArrayPool<double>.Shared.Return(stats);
+        ArrayPool<float>.Shared.Return(coefficients);
     }
 
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean, ReadOnlySpan<float> saveInvStd,
         Span<float> dx, Span<float> dGamma, Span<float> dBeta, bool training)
     {
         int channels = gamma.Length, rows = x.Length / channels;
-        var (sumDy, sumDyCentred) = ChannelSums(dy, x, saveMean.ToArray(), product: true, channels);
+        double[] stats = ArrayPool<double>.Shared.Rent(2 * channels);
+        float[] coefficients = ArrayPool<float>.Shared.Rent(3 * channels);
+        Span<double> sumDy = stats.AsSpan(0, channels), sumDyCentred = stats.AsSpan(channels, channels);
+        ChannelSums(dy, x, saveMean, product: true, sumDy, sumDyCentred);
         // dx = k * (dy - mean(dy) - xhat * mean(dy * xhat)) = a * dy + b * x + c per channel.
-        var a = new float[channels];
-        var b = new float[channels];
-        var shift = new float[channels];
+        Span<float> a = coefficients.AsSpan(0, channels), b = coefficients.AsSpan(channels, channels), shift = coefficients.AsSpan(2 * channels, channels);
         for (int c = 0; c < channels; c++)
         {
             double invStd = saveInvStd[c], k = gamma[c] * invStd, mean = saveMean[c];
@@ -70,56 +80,83 @@ internal static unsafe class CpuBatchNorm
             b[c] = (float)(-k * invStd * meanDyXhat);
             shift[c] = (float)(-k * meanDy + k * invStd * meanDyXhat * mean);
         }
-        ScaleShiftRows(dy, a, x, b, shift, dx, channels);
+        ScaleShiftRows(dy, a, x, b, shift, dx);
+        ArrayPool<double>.Shared.Return(stats);
+        ArrayPool<float>.Shared.Return(coefficients);
     }
 
     /// <summary>
-    /// Per-channel sums over rows, in double: product = false gives sum(u - origin) and sum((u - origin)^2);
-    /// product = true gives sum(u) and sum(u * (v - origin)).
+    /// Per-channel sums over rows, in double, into <paramref name="first"/> and <paramref name="second"/>:
+    /// product = false gives sum(u - origin) and sum((u - origin)^2); product = true gives sum(u) and
+    /// sum(u * (v - origin)).
     /// </summary>
-    private static (double[] First, double[] Second) ChannelSums(ReadOnlySpan<float> u, ReadOnlySpan<float> v, float[] origin, bool product, int channels)
+    private static void ChannelSums(ReadOnlySpan<float> u, ReadOnlySpan<float> v, ReadOnlySpan<float> origin, bool product, Span<double> first, Span<double> second)
     {
-        int rows = u.Length / channels;
-        int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount * 4, (rows + BlockRows - 1) / BlockRows));
-        var first = new double[chunks * channels];
-        var second = new double[chunks * channels];
-        fixed (float* pu = u, pv = v)
+        int channels = origin.Length, rows = u.Length / channels;
+        int chunks = Math.Clamp((rows + BlockRows - 1) / BlockRows, 1, MaxStatChunks);
+        double[] partial = ArrayPool<double>.Shared.Rent(2 * chunks * channels);
+        float[] scratch = ArrayPool<float>.Shared.Rent(2 * chunks * channels);
+        fixed (float* pu = u, pv = v, po = origin, ps = scratch)
+        fixed (double* pp = partial)
         {
-            float* up = pu, vp = pv;
-            Parallel.For(0, chunks, chunk =>
+            var work = new StatsWork
             {
-                int r0 = (int)((long)rows * chunk / chunks), r1 = (int)((long)rows * (chunk + 1) / chunks);
-                SumRows(up, vp, origin, product, channels, r0, r1, first.AsSpan(chunk * channels, channels), second.AsSpan(chunk * channels, channels));
-            });
+                U = pu, V = pv, Origin = po, Product = product, Channels = channels, Rows = rows, Chunks = chunks,
+                Partial = pp, Scratch = ps,
+            };
+            CpuParallel.For(chunks, (long)rows * channels * (product ? 2 : 1), ref work);
         }
-        var f = new double[channels];
-        var s = new double[channels];
+        first.Clear();
+        second.Clear();
         for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            var chunkFirst = partial.AsSpan(2 * chunk * channels, channels);
+            var chunkSecond = partial.AsSpan((2 * chunk + 1) * channels, channels);
             for (int c = 0; c < channels; c++)
             {
-                f[c] += first[chunk * channels + c];
-                s[c] += second[chunk * channels + c];
+                first[c] += chunkFirst[c];
+                second[c] += chunkSecond[c];
             }
-        return (f, s);
+        }
+        ArrayPool<double>.Shared.Return(partial);
+        ArrayPool<float>.Shared.Return(scratch);
     }
 
-    /// <summary>Sums of rows [r0, r1): float accumulators per block of rows, added into double per block.</summary>
-    private static void SumRows(float* u, float* v, float[] origin, bool product, int channels, int r0, int r1, Span<double> first, Span<double> second)
+    /// <summary>Statistics chunk i sums rows CpuParallel.Chunk(Rows, i, Chunks) into Partial[2i*C ..] (first) and
+    /// Partial[(2i+1)*C ..] (second), with Scratch[2i*C .. (2i+2)*C) as its float block accumulators.</summary>
+    private struct StatsWork : IWorkItem
     {
-        var blockFirst = new float[channels];
-        var blockSecond = new float[channels];
-        int width = Vector<float>.Count, vectorEnd = channels - channels % width;
-        fixed (float* bf = blockFirst, bs = blockSecond, o = origin)
+        public float* U, V, Origin, Scratch;
+        public double* Partial;
+        public bool Product;
+        public int Channels, Rows, Chunks;
+
+        public readonly void Execute(int start, int end, int threadIndex)
         {
+            for (int chunk = start; chunk < end; chunk++)
+            {
+                var (r0, r1) = CpuParallel.Chunk(Rows, chunk, Chunks);
+                long at = 2L * chunk * Channels;
+                SumRows(r0, r1, Scratch + at, Scratch + at + Channels, Partial + at, Partial + at + Channels);
+            }
+        }
+
+        /// <summary>Sums of rows [r0, r1): float accumulators per block of rows, added into double per block.</summary>
+        private readonly void SumRows(int r0, int r1, float* bf, float* bs, double* first, double* second)
+        {
+            int channels = Channels, width = Vector<float>.Count, vectorEnd = channels - channels % width;
+            float* o = Origin;
+            new Span<double>(first, channels).Clear();
+            new Span<double>(second, channels).Clear();
             for (int start = r0; start < r1; start += BlockRows)
             {
-                Array.Clear(blockFirst);
-                Array.Clear(blockSecond);
+                new Span<float>(bf, channels).Clear();
+                new Span<float>(bs, channels).Clear();
                 for (int r = start, end = Math.Min(start + BlockRows, r1); r < end; r++)
                 {
-                    float* ur = u + (long)r * channels, vr = v + (long)r * channels;
+                    float* ur = U + (long)r * channels, vr = V + (long)r * channels;
                     int c = 0;
-                    if (product)
+                    if (Product)
                     {
                         for (; c < vectorEnd; c += width)
                         {
@@ -158,45 +195,49 @@ internal static unsafe class CpuBatchNorm
         }
     }
 
-    /// <summary>dst = a * src (+ b * other when <paramref name="b"/> is given) + shift per channel, parallel across row chunks.</summary>
-    private static void ScaleShiftRows(ReadOnlySpan<float> src, float[] a, ReadOnlySpan<float> other, float[]? b, float[] shift, Span<float> dst, int channels)
+    /// <summary>dst = a * src (+ b * other when <paramref name="b"/> is not empty) + shift per channel, rows split
+    /// over the worker pool.</summary>
+    private static void ScaleShiftRows(ReadOnlySpan<float> src, ReadOnlySpan<float> a, ReadOnlySpan<float> other, ReadOnlySpan<float> b,
+        ReadOnlySpan<float> shift, Span<float> dst)
     {
-        int rows = src.Length / channels;
-        int chunks = Math.Max(1, Math.Min(Environment.ProcessorCount * 4, rows / BlockRows));
-        int width = Vector<float>.Count, vectorEnd = channels - channels % width;
-        bool hasOther = b is not null;
-        var bOrZero = b ?? new float[channels];
-        fixed (float* ps = src, pd = dst, po = other)
+        int channels = a.Length;
+        fixed (float* ps = src, pd = dst, po = other, pa = a, pb = b, ph = shift)
         {
-            float* sp = ps, dp = pd, op = po;
-            Parallel.For(0, chunks, chunk =>
+            var work = new ScaleShiftWork { Src = ps, Dst = pd, Other = po, A = pa, B = pb, Shift = ph, Channels = channels };
+            CpuParallel.For(src.Length / channels, (long)src.Length * (b.IsEmpty ? 2 : 3), ref work);
+        }
+    }
+
+    private struct ScaleShiftWork : IWorkItem
+    {
+        public float* Src, Dst, Other, A, B, Shift;
+        public int Channels;
+
+        public readonly void Execute(int start, int end, int threadIndex)
+        {
+            int channels = Channels, width = Vector<float>.Count, vectorEnd = channels - channels % width;
+            float* av = A, bv = B, hv = Shift;
+            for (int r = start; r < end; r++)
             {
-                int r0 = (int)((long)rows * chunk / chunks), r1 = (int)((long)rows * (chunk + 1) / chunks);
-                fixed (float* av = a, bv = bOrZero, hv = shift)
+                long row = (long)r * channels;
+                float* sr = Src + row, dr = Dst + row, or = Other + row;
+                int c = 0;
+                if (bv != null)
                 {
-                    for (int r = r0; r < r1; r++)
+                    for (; c < vectorEnd; c += width)
                     {
-                        long row = (long)r * channels;
-                        float* sr = sp + row, dr = dp + row, or = op + row;
-                        int c = 0;
-                        if (hasOther)
-                        {
-                            for (; c < vectorEnd; c += width)
-                            {
-                                var partial = Vector.FusedMultiplyAdd(Vector.Load(bv + c), Vector.Load(or + c), Vector.Load(hv + c));
-                                Vector.Store(Vector.FusedMultiplyAdd(Vector.Load(av + c), Vector.Load(sr + c), partial), dr + c);
-                            }
-                            for (; c < channels; c++) dr[c] = MathF.FusedMultiplyAdd(av[c], sr[c], MathF.FusedMultiplyAdd(bv[c], or[c], hv[c]));
-                        }
-                        else
-                        {
-                            for (; c < vectorEnd; c += width)
-                                Vector.Store(Vector.FusedMultiplyAdd(Vector.Load(av + c), Vector.Load(sr + c), Vector.Load(hv + c)), dr + c);
-                            for (; c < channels; c++) dr[c] = MathF.FusedMultiplyAdd(av[c], sr[c], hv[c]);
-                        }
+                        var partial = Vector.FusedMultiplyAdd(Vector.Load(bv + c), Vector.Load(or + c), Vector.Load(hv + c));
+                        Vector.Store(Vector.FusedMultiplyAdd(Vector.Load(av + c), Vector.Load(sr + c), partial), dr + c);
                     }
+                    for (; c < channels; c++) dr[c] = MathF.FusedMultiplyAdd(av[c], sr[c], MathF.FusedMultiplyAdd(bv[c], or[c], hv[c]));
                 }
-            });
+                else
+                {
+                    for (; c < vectorEnd; c += width)
+                        Vector.Store(Vector.FusedMultiplyAdd(Vector.Load(av + c), Vector.Load(sr + c), Vector.Load(hv + c)), dr + c);
+                    for (; c < channels; c++) dr[c] = MathF.FusedMultiplyAdd(av[c], sr[c], hv[c]);
+                }
+            }
         }
     }
 }

@@ -6,32 +6,17 @@ namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
 /// Fast float32 max pooling over NHWC: SIMD across channels (a window cell is a contiguous run of C floats),
-/// parallel across output rows. Backward recomputes each window's first maximum with vector compares.
+/// output rows on the worker pool. Backward recomputes each window's first maximum with vector compares, split over
+/// output rows when windows do not overlap vertically, whole images otherwise.
 /// </summary>
 internal static unsafe class CpuMaxPool2d
 {
     public static void Forward(ReadOnlySpan<float> x, Shape xShape, Span<float> y, Shape yShape, Pool2dAttrs p)
     {
-        int n = yShape[0], outH = yShape[1], outW = yShape[2], channels = yShape[3], h = xShape[1], w = xShape[2];
         fixed (float* px = x, py = y)
         {
-            float* xp = px, yp = py;
-            Parallel.For(0, n * outH, row =>
-            {
-                int b = row / outH, oh = row % outH;
-                for (int ow = 0; ow < outW; ow++)
-                {
-                    var dst = new Span<float>(yp + ((long)row * outW + ow) * channels, channels);
-                    var (ih0, ih1, iw0, iw1) = p.Window(oh, ow, h, w);
-                    for (int ih = ih0; ih < ih1; ih++)
-                        for (int iw = iw0; iw < iw1; iw++)
-                        {
-                            var src = new ReadOnlySpan<float>(xp + (((long)b * h + ih) * w + iw) * channels, channels);
-                            if (ih == ih0 && iw == iw0) src.CopyTo(dst);
-                            else MaxInto(dst, src);
-                        }
-                }
-            });
+            var work = new ForwardWork { X = px, Y = py, Geometry = new PoolGeometry(xShape, yShape, p) };
+            CpuParallel.For(yShape[0] * yShape[1], x.Length + y.Length, ref work);
         }
     }
 
@@ -42,42 +27,71 @@ internal static unsafe class CpuMaxPool2d
             fixed (float* px = x, pdy = dy, pdx = dx) CpuMaxPool2dBackwardDisjoint.Backward(px, xShape, pdy, yShape, pdx, p);
             return;
         }
-        int n = yShape[0], outH = yShape[1], outW = yShape[2], channels = yShape[3], h = xShape[1], w = xShape[2];
         dx.Clear();
-        // Windows that do not overlap vertically write disjoint rows of dx, so output rows can run in parallel;
-        // otherwise parallelise over images only.
-        bool rowsDisjoint = p.KernelH <= p.StrideH;
+        var geometry = new PoolGeometry(xShape, yShape, p);
         fixed (float* px = x, pdy = dy, pdx = dx)
         {
-            float* xp = px, dyp = pdy, dxp = pdx;
-            Parallel.For(0, rowsDisjoint ? n * outH : n, task =>
-            {
-                var bestIndex = new int[channels];
-                var bestValue = new float[channels];
-                int firstRow = rowsDisjoint ? task : task * outH, lastRow = rowsDisjoint ? task + 1 : (task + 1) * outH;
-                for (int row = firstRow; row < lastRow; row++)
+            var work = new BackwardWork { X = px, Dy = pdy, Dx = pdx, Geometry = geometry, RowsPerTask = geometry.RowsPerTask };
+            CpuParallel.For(yShape[0] * yShape[1] / work.RowsPerTask, x.Length + dy.Length, ref work);
+        }
+    }
+
+    /// <summary>Output rows [start, end): each window's lane-wise maximum.</summary>
+    private struct ForwardWork : IWorkItem
+    {
+        public float* X, Y;
+        public PoolGeometry Geometry;
+
+        public readonly void Execute(int start, int end, int threadIndex)
+        {
+            int outW = Geometry.OutW, channels = Geometry.Channels;
+            for (int row = start; row < end; row++)
+                for (int ow = 0; ow < outW; ow++)
                 {
-                    int b = row / outH, oh = row % outH;
-                    for (int ow = 0; ow < outW; ow++)
-                    {
-                        var (ih0, ih1, iw0, iw1) = p.Window(oh, ow, h, w);
-                        for (int ih = ih0; ih < ih1; ih++)
-                            for (int iw = iw0; iw < iw1; iw++)
-                            {
-                                int cell = ((b * h + ih) * w + iw) * channels;
-                                var src = new ReadOnlySpan<float>(xp + cell, channels);
-                                if (ih == ih0 && iw == iw0)
-                                {
-                                    src.CopyTo(bestValue);
-                                    bestIndex.AsSpan().Fill(cell);
-                                }
-                                else ArgMaxInto(bestValue, bestIndex, src, cell);
-                            }
-                        float* g = dyp + ((long)row * outW + ow) * channels;
-                        for (int c = 0; c < channels; c++) dxp[bestIndex[c] + c] += g[c];
-                    }
+                    var dst = new Span<float>(Y + ((long)row * outW + ow) * channels, channels);
+                    var (b, ih0, ih1, iw0, iw1) = Geometry.Window(row, ow);
+                    for (int ih = ih0; ih < ih1; ih++)
+                        for (int iw = iw0; iw < iw1; iw++)
+                        {
+                            var src = new ReadOnlySpan<float>(X + Geometry.CellOffset(b, ih, iw), channels);
+                            if (ih == ih0 && iw == iw0) src.CopyTo(dst);
+                            else MaxInto(dst, src);
+                        }
                 }
-            });
+        }
+    }
+
+    /// <summary>Tasks [start, end) of RowsPerTask output rows: dy goes to each window's first maximum, per channel.</summary>
+    private struct BackwardWork : IWorkItem
+    {
+        public float* X, Dy, Dx;
+        public PoolGeometry Geometry;
+        public int RowsPerTask;
+
+        public readonly void Execute(int start, int end, int threadIndex)
+        {
+            int outW = Geometry.OutW, channels = Geometry.Channels;
+            Span<int> bestIndex = stackalloc int[channels];
+            Span<float> bestValue = stackalloc float[channels];
+            for (int row = start * RowsPerTask; row < end * RowsPerTask; row++)
+                for (int ow = 0; ow < outW; ow++)
+                {
+                    var (b, ih0, ih1, iw0, iw1) = Geometry.Window(row, ow);
+                    for (int ih = ih0; ih < ih1; ih++)
+                        for (int iw = iw0; iw < iw1; iw++)
+                        {
+                            int cell = (int)Geometry.CellOffset(b, ih, iw);
+                            var src = new ReadOnlySpan<float>(X + cell, channels);
+                            if (ih == ih0 && iw == iw0)
+                            {
+                                src.CopyTo(bestValue);
+                                bestIndex.Fill(cell);
+                            }
+                            else ArgMaxInto(bestValue, bestIndex, src, cell);
+                        }
+                    float* g = Dy + ((long)row * outW + ow) * channels;
+                    for (int c = 0; c < channels; c++) Dx[bestIndex[c] + c] += g[c];
+                }
         }
     }
 

@@ -4,7 +4,8 @@ using NeuralCore.Tensors;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// max_pool2d backward when windows do not overlap (kernel &lt;= stride on both axes: the U-Net 2x2 s2 pools). Each
+/// max_pool2d backward when windows do not overlap (kernel &lt;= stride on both axes: the U-Net 2x2 s2 pools), with
+/// AVX-512 or AVX2 (the window loop is generic over <see cref="ISimd{V}"/>). Each
 /// dx element then belongs to at most one window, so dx is written directly, never accumulated: per window and
 /// channel vector, find the maximum, then hand dy to the first cell that holds it (NaN counts as the maximum, as
 /// in the forward) and 0 to the others. Output rows run on the worker pool; each also zeroes the band of input
@@ -14,7 +15,7 @@ namespace NeuralCore.Kernels.Cpu;
 internal static unsafe class CpuMaxPool2dBackwardDisjoint
 {
     public static bool Applies(Pool2dAttrs p) =>
-        p.KernelH <= p.StrideH && p.KernelW <= p.StrideW && Vector512.IsHardwareAccelerated;
+        p.KernelH <= p.StrideH && p.KernelW <= p.StrideW && Vector256.IsHardwareAccelerated;
 
     public static void Backward(float* x, Shape xShape, float* dy, Shape yShape, float* dx, Pool2dAttrs p)
     {
@@ -41,7 +42,11 @@ internal static unsafe class CpuMaxPool2dBackwardDisjoint
                 for (int ow = 0; ow < OutW; ow++)
                 {
                     var (ih0, ih1, iw0, iw1) = Attrs.Window(oh, ow, H, W);
-                    Window((long)b * H, ih0, ih1, iw0, iw1, Dy + ((long)row * OutW + ow) * Channels);
+                    float* g = Dy + ((long)row * OutW + ow) * Channels;
+                    int c = Vector512.IsHardwareAccelerated
+                        ? WindowVectors<Simd512, Vector512<float>>((long)b * H, ih0, ih1, iw0, iw1, g)
+                        : WindowVectors<Simd256, Vector256<float>>((long)b * H, ih0, ih1, iw0, iw1, g);
+                    WindowTail(c, (long)b * H, ih0, ih1, iw0, iw1, g);
                 }
             }
         }
@@ -56,31 +61,39 @@ internal static unsafe class CpuMaxPool2dBackwardDisjoint
             new Span<float>(Dx + ((long)b * H + first) * rowLength, (int)((last - first) * rowLength)).Clear();
         }
 
-        private readonly void Window(long imageRow, int ih0, int ih1, int iw0, int iw1, float* g)
+        /// <summary>The window's whole channel vectors; returns the first channel of the scalar tail.</summary>
+        private readonly int WindowVectors<S, V>(long imageRow, int ih0, int ih1, int iw0, int iw1, float* g)
+            where S : struct, ISimd<V> where V : struct
         {
             int c = 0;
-            for (; c + Vector512<float>.Count <= Channels; c += Vector512<float>.Count)
+            for (; c + S.Count <= Channels; c += S.Count)
             {
-                var best = Vector512.Load(Cell(imageRow, ih0, iw0) + c);
+                var best = S.Load(Cell(imageRow, ih0, iw0) + c);
                 for (int ih = ih0; ih < ih1; ih++)
                     for (int iw = iw0; iw < iw1; iw++)
                     {
-                        var v = Vector512.Load(Cell(imageRow, ih, iw) + c);
-                        var wins = Vector512.GreaterThan(v, best) | (~Vector512.Equals(v, v) & Vector512.Equals(best, best));
-                        best = Vector512.ConditionalSelect(wins, v, best);
+                        var v = S.Load(Cell(imageRow, ih, iw) + c);
+                        var nanOverNumber = S.AndNot(S.EqualTo(best, best), S.EqualTo(v, v));
+                        best = S.Select(S.Or(S.GreaterThan(v, best), nanOverNumber), v, best);
                     }
-                var grad = Vector512.Load(g + c);
-                var bestIsNaN = ~Vector512.Equals(best, best);
-                var taken = Vector512<float>.Zero;
+                var grad = S.Load(g + c);
+                var bestIsNaN = S.Not(S.EqualTo(best, best));
+                var taken = S.Zero;
                 for (int ih = ih0; ih < ih1; ih++)
                     for (int iw = iw0; iw < iw1; iw++)
                     {
-                        var v = Vector512.Load(Cell(imageRow, ih, iw) + c);
-                        var hit = Vector512.AndNot(Vector512.Equals(v, best) | (~Vector512.Equals(v, v) & bestIsNaN), taken);
-                        (grad & hit).Store(Cell(Dx, imageRow, ih, iw) + c);
-                        taken |= hit;
+                        var v = S.Load(Cell(imageRow, ih, iw) + c);
+                        var hit = S.AndNot(S.Or(S.EqualTo(v, best), S.AndNot(bestIsNaN, S.EqualTo(v, v))), taken);
+                        S.Store(S.And(grad, hit), Cell(Dx, imageRow, ih, iw) + c);
+                        taken = S.Or(taken, hit);
                     }
             }
+            return c;
+        }
+
+        /// <summary>Channels [c, Channels) one at a time, by the same rule.</summary>
+        private readonly void WindowTail(int c, long imageRow, int ih0, int ih1, int iw0, int iw1, float* g)
+        {
             for (; c < Channels; c++)
             {
                 float best = Cell(imageRow, ih0, iw0)[c];

@@ -6,8 +6,8 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Fast float32 softmax / log_softmax over the last axis. Few classes (the 3-class pets) go 16 rows at a time across
-/// rows (<see cref="RowGroups"/>). Many classes go in L1-sized blocks of rows: shift each row by its maximum, then one
+/// Fast float32 softmax / log_softmax over the last axis. Few classes (the 3-class pets) go 16 rows (AVX-512) or 8 (AVX2) at a
+/// time across rows (<see cref="RowGroups{S, V}"/>). Many classes go in L1-sized blocks of rows: shift each row by its maximum, then one
 /// vectorised exp over the whole block, then per-row normalisation. Row chunks run on the worker pool.
 /// </summary>
 internal static unsafe class CpuSoftmax
@@ -35,7 +35,10 @@ internal static unsafe class CpuSoftmax
         {
             long offset = (long)start * Classes;
             int rows = end - start, length = rows * Classes;
-            if (RowGroups.Supported(Classes)) Groups(A + offset, B == null ? null : B + offset, Y + offset, rows, Classes, Log);
+            // Without AVX-512 the backward's two transposes (emulated two-source permutes) cost more than the
+            // per-row loops save (measured: softmax_backward 1.5x slower than rows, log_softmax_backward no faster).
+            if (RowGroups.Supported(Classes) && (B == null || Vector512.IsHardwareAccelerated))
+                Groups(A + offset, B == null ? null : B + offset, Y + offset, rows, Classes, Log);
             else if (B == null) ForwardRows(A + offset, Y + offset, rows, Classes, Log);
             else BackwardRows(new ReadOnlySpan<float>(A + offset, length), new ReadOnlySpan<float>(B + offset, length), new Span<float>(Y + offset, length), Classes, Log);
         }
@@ -43,9 +46,16 @@ internal static unsafe class CpuSoftmax
 
     private static void Groups(float* a, float* b, float* y, int rows, int classes, bool log)
     {
-        var groups = new RowGroups(classes);
-        int full = rows - rows % RowGroups.Rows;
-        for (int r = 0; r < full; r += RowGroups.Rows)
+        if (Vector512.IsHardwareAccelerated) Groups<Simd512, Vector512<float>>(a, b, y, rows, classes, log);
+        else Groups<Simd256, Vector256<float>>(a, b, y, rows, classes, log);
+    }
+
+    private static void Groups<S, V>(float* a, float* b, float* y, int rows, int classes, bool log)
+        where S : struct, ISimd<V> where V : unmanaged
+    {
+        var groups = new RowGroups<S, V>(classes);
+        int groupRows = S.Count, full = rows - rows % groupRows;
+        for (int r = 0; r < full; r += groupRows)
         {
             long offset = (long)r * classes;
             if (b == null) ForwardGroup(in groups, a + offset, y + offset, log);
@@ -54,54 +64,56 @@ internal static unsafe class CpuSoftmax
         if (full == rows) return;
         int n = rows - full;
         long tail = (long)full * classes;
-        float* pa = stackalloc float[RowGroups.Rows * RowGroups.MaxClasses];
-        float* pb = stackalloc float[RowGroups.Rows * RowGroups.MaxClasses];
-        float* py = stackalloc float[RowGroups.Rows * RowGroups.MaxClasses];
-        RowGroups.PadRows(a + tail, n, classes, pa);
+        float* pa = stackalloc float[RowGroups.MaxRows * RowGroups.MaxClasses];
+        float* pb = stackalloc float[RowGroups.MaxRows * RowGroups.MaxClasses];
+        float* py = stackalloc float[RowGroups.MaxRows * RowGroups.MaxClasses];
+        RowGroups.PadRows(a + tail, n, classes, pa, groupRows);
         if (b == null) ForwardGroup(in groups, pa, py, log);
         else
         {
-            RowGroups.PadRows(b + tail, n, classes, pb);
+            RowGroups.PadRows(b + tail, n, classes, pb, groupRows);
             BackwardGroup(in groups, pa, pb, py, log);
         }
         new ReadOnlySpan<float>(py, n * classes).CopyTo(new Span<float>(y + tail, n * classes));
     }
 
-    /// <summary>16 rows: y = exp(x - max) / sum, or (x - max) - log(sum), with sum = sum_k exp(x - max).</summary>
-    private static void ForwardGroup(in RowGroups groups, float* x, float* y, bool log)
+    /// <summary>One group of rows: y = exp(x - max) / sum, or (x - max) - log(sum), with sum = sum_k exp(x - max).</summary>
+    private static void ForwardGroup<S, V>(in RowGroups<S, V> groups, float* x, float* y, bool log)
+        where S : struct, ISimd<V> where V : unmanaged
     {
-        int classes = groups.Classes;
-        Vector512<float>* cls = stackalloc Vector512<float>[RowGroups.MaxClasses];
+        int classes = groups.Classes, rows = S.Count;
+        V* cls = stackalloc V[RowGroups.MaxClasses];
         groups.LoadClasses(x, cls);
         var max = cls[0];
-        for (int k = 1; k < classes; k++) max = Vector512.Max(max, cls[k]);
-        var sum = Vector512<float>.Zero;
-        for (int k = 0; k < classes; k++) sum += Vector512.Exp(cls[k] - max);
-        var norm = log ? Vector512.Log(sum) : Vector512<float>.One / sum;
+        for (int k = 1; k < classes; k++) max = S.Max(max, cls[k]);
+        var sum = S.Zero;
+        for (int k = 0; k < classes; k++) sum = S.Add(sum, S.Exp(S.Subtract(cls[k], max)));
+        var norm = log ? S.Log(sum) : S.Divide(S.One, sum);
         for (int v = 0; v < classes; v++)
         {
-            var shifted = Vector512.Load(x + v * RowGroups.Rows) - groups.Expand(max, v);
-            var result = log ? shifted - groups.Expand(norm, v) : Vector512.Exp(shifted) * groups.Expand(norm, v);
-            result.Store(y + v * RowGroups.Rows);
+            var shifted = S.Subtract(S.Load(x + v * rows), groups.Expand(max, v));
+            var result = log ? S.Subtract(shifted, groups.Expand(norm, v)) : S.Multiply(S.Exp(shifted), groups.Expand(norm, v));
+            S.Store(result, y + v * rows);
         }
     }
 
-    /// <summary>16 rows: softmax dx = y * (dy - sum(dy * y)); log_softmax dx = dy - exp(y) * sum(dy).</summary>
-    private static void BackwardGroup(in RowGroups groups, float* y, float* dy, float* dx, bool log)
+    /// <summary>One group of rows: softmax dx = y * (dy - sum(dy * y)); log_softmax dx = dy - exp(y) * sum(dy).</summary>
+    private static void BackwardGroup<S, V>(in RowGroups<S, V> groups, float* y, float* dy, float* dx, bool log)
+        where S : struct, ISimd<V> where V : unmanaged
     {
-        int classes = groups.Classes;
-        Vector512<float>* ys = stackalloc Vector512<float>[RowGroups.MaxClasses];
-        Vector512<float>* dys = stackalloc Vector512<float>[RowGroups.MaxClasses];
+        int classes = groups.Classes, rows = S.Count;
+        V* ys = stackalloc V[RowGroups.MaxClasses];
+        V* dys = stackalloc V[RowGroups.MaxClasses];
         groups.LoadClasses(dy, dys);
         if (!log) groups.LoadClasses(y, ys);
-        var dot = Vector512<float>.Zero;
-        for (int k = 0; k < classes; k++) dot += log ? dys[k] : dys[k] * ys[k];
+        var dot = S.Zero;
+        for (int k = 0; k < classes; k++) dot = S.Add(dot, log ? dys[k] : S.Multiply(dys[k], ys[k]));
         for (int v = 0; v < classes; v++)
         {
-            var yv = Vector512.Load(y + v * RowGroups.Rows);
-            var dyv = Vector512.Load(dy + v * RowGroups.Rows);
+            var yv = S.Load(y + v * rows);
+            var dyv = S.Load(dy + v * rows);
             var d = groups.Expand(dot, v);
-            (log ? dyv - Vector512.Exp(yv) * d : yv * (dyv - d)).Store(dx + v * RowGroups.Rows);
+            S.Store(log ? S.Subtract(dyv, S.Multiply(S.Exp(yv), d)) : S.Multiply(yv, S.Subtract(dyv, d)), dx + v * rows);
         }
     }
 

@@ -6,8 +6,8 @@ using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Fast float32 fused softmax cross-entropy. Few classes (the 3-class pets) go 16 rows at a time across rows
-/// (<see cref="RowGroups"/>); many classes go row by row in L1-sized blocks with one vectorised exp (and log) per
+/// Fast float32 fused softmax cross-entropy. Few classes (the 3-class pets) go 16 (AVX-512) or 8 (AVX2) rows at a
+/// time across rows (<see cref="RowGroups{S, V}"/>); many classes go row by row in L1-sized blocks with one vectorised exp (and log) per
 /// block, like <see cref="CpuSoftmax"/>. Per-chunk loss and weight sums are combined in chunk order (reproducible for
 /// a thread count). Labels have been validated by the caller, so they index the class weights safely.
 /// </summary>
@@ -53,56 +53,66 @@ internal static unsafe class CpuSoftmaxCrossEntropy
         }
     }
 
-    private static (double Loss, double Weight) ForwardGroups(float* x, int* labels, float* weights, int ignore, int classes, float* lse, int rows)
+    private static (double Loss, double Weight) ForwardGroups(float* x, int* labels, float* weights, int ignore, int classes, float* lse, int rows) =>
+        Vector512.IsHardwareAccelerated
+            ? ForwardGroups<Simd512, Vector512<float>>(x, labels, weights, ignore, classes, lse, rows)
+            : ForwardGroups<Simd256, Vector256<float>>(x, labels, weights, ignore, classes, lse, rows);
+
+    private static (double Loss, double Weight) ForwardGroups<S, V>(float* x, int* labels, float* weights, int ignore, int classes, float* lse, int rows)
+        where S : struct, ISimd<V> where V : unmanaged
     {
-        var groups = new RowGroups(classes);
-        Vector512<double> loss = default, weight = default;
-        int full = rows - rows % RowGroups.Rows;
-        for (int r = 0; r < full; r += RowGroups.Rows)
-            ForwardGroup(in groups, x + (long)r * classes, labels + r, weights, ignore, lse + r, Vector512<int>.AllBitsSet, ref loss, ref weight);
+        var groups = new RowGroups<S, V>(classes);
+        // Per-lane double accumulators of the loss and weight sums (half a vector of doubles each).
+        double* loss = stackalloc double[RowGroups.MaxRows];
+        double* weight = loss + RowGroups.MaxRows / 2;
+        new Span<double>(loss, RowGroups.MaxRows).Clear();
+        int groupRows = S.Count, full = rows - rows % groupRows;
+        var allRows = RowGroups<S, V>.ValidRows(groupRows);
+        for (int r = 0; r < full; r += groupRows)
+            ForwardGroup(in groups, x + (long)r * classes, labels + r, weights, ignore, lse + r, allRows, loss, weight);
         if (full < rows)
         {
             int n = rows - full;
-            float* px = stackalloc float[RowGroups.Rows * RowGroups.MaxClasses];
-            float* plse = stackalloc float[RowGroups.Rows];
-            int* pl = stackalloc int[RowGroups.Rows];
-            RowGroups.PadRows(x + (long)full * classes, n, classes, px);
-            new Span<int>(pl, RowGroups.Rows).Clear();
+            float* px = stackalloc float[RowGroups.MaxRows * RowGroups.MaxClasses];
+            float* plse = stackalloc float[RowGroups.MaxRows];
+            int* pl = stackalloc int[RowGroups.MaxRows];
+            RowGroups.PadRows(x + (long)full * classes, n, classes, px, groupRows);
+            new Span<int>(pl, RowGroups.MaxRows).Clear();
             new ReadOnlySpan<int>(labels + full, n).CopyTo(new Span<int>(pl, n));
-            ForwardGroup(in groups, px, pl, weights, ignore, plse, RowGroups.ValidRows(n), ref loss, ref weight);
+            ForwardGroup(in groups, px, pl, weights, ignore, plse, RowGroups<S, V>.ValidRows(n), loss, weight);
             new ReadOnlySpan<float>(plse, n).CopyTo(new Span<float>(lse + full, n));
         }
-        return (Vector512.Sum(loss), Vector512.Sum(weight));
+        return (S.SumWidened(loss), S.SumWidened(weight));
     }
 
-    /// <summary>16 rows: lse = max + log(sum exp(x - max)); loss += w[y] * (lse - x[y]) over counted rows.</summary>
-    private static void ForwardGroup(in RowGroups groups, float* x, int* labels, float* weights, int ignore, float* lse,
-        Vector512<int> valid, ref Vector512<double> lossSum, ref Vector512<double> weightSum)
+    /// <summary>One group of rows: lse = max + log(sum exp(x - max)); loss += w[y] * (lse - x[y]) over counted rows.</summary>
+    private static void ForwardGroup<S, V>(in RowGroups<S, V> groups, float* x, int* labels, float* weights, int ignore, float* lse,
+        V valid, double* lossSum, double* weightSum) where S : struct, ISimd<V> where V : unmanaged
     {
         int classes = groups.Classes;
-        Vector512<float>* cls = stackalloc Vector512<float>[RowGroups.MaxClasses];
+        V* cls = stackalloc V[RowGroups.MaxClasses];
         groups.LoadClasses(x, cls);
         var max = cls[0];
-        for (int k = 1; k < classes; k++) max = Vector512.Max(max, cls[k]);
-        var sum = Vector512<float>.Zero;
-        for (int k = 0; k < classes; k++) sum += Vector512.Exp(cls[k] - max);
-        var l = max + Vector512.Log(sum);
-        l.Store(lse);
+        for (int k = 1; k < classes; k++) max = S.Max(max, cls[k]);
+        var sum = S.Zero;
+        for (int k = 0; k < classes; k++) sum = S.Add(sum, S.Exp(S.Subtract(cls[k], max)));
+        var l = S.Add(max, S.Log(sum));
+        S.Store(l, lse);
 
-        var label = Vector512.Load(labels);
-        var counted = ~Vector512.Equals(label, Vector512.Create(ignore)) & valid;
-        var picked = Vector512<float>.Zero;
-        var w = weights == null ? Vector512<float>.One : Vector512<float>.Zero;
+        // Labels are small ints (or the ignore label), exact as floats.
+        var label = S.LoadInts(labels);
+        var counted = S.AndNot(valid, S.EqualTo(label, S.Create(ignore)));
+        var picked = S.Zero;
+        var w = weights == null ? S.One : S.Zero;
         for (int k = 0; k < classes; k++)
         {
-            var isK = Vector512.Equals(label, Vector512.Create(k)).AsSingle();
-            picked = Vector512.ConditionalSelect(isK, cls[k], picked);
-            if (weights != null) w = Vector512.ConditionalSelect(isK, Vector512.Create(weights[k]), w);
+            var isK = S.EqualTo(label, S.Create(k));
+            picked = S.Select(isK, cls[k], picked);
+            if (weights != null) w = S.Select(isK, S.Create(weights[k]), w);
         }
-        w &= counted.AsSingle();
-        var loss = w * (l - picked);
-        lossSum += Vector512.WidenLower(loss) + Vector512.WidenUpper(loss);
-        weightSum += Vector512.WidenLower(w) + Vector512.WidenUpper(w);
+        w = S.And(w, counted);
+        S.AddWidened(S.Multiply(w, S.Subtract(l, picked)), lossSum);
+        S.AddWidened(w, weightSum);
     }
 
     private static (double Loss, double Weight) ForwardRows(float* x, int* labels, float* weights, int ignore, int classes, float* lse, int rows)
@@ -172,48 +182,56 @@ internal static unsafe class CpuSoftmaxCrossEntropy
 
     private static void BackwardGroups(float* x, int* labels, float* weights, int ignore, int classes, float* lse, float scale, float* dx, int rows)
     {
-        var groups = new RowGroups(classes);
-        int full = rows - rows % RowGroups.Rows;
-        for (int r = 0; r < full; r += RowGroups.Rows)
+        if (Vector512.IsHardwareAccelerated) BackwardGroups<Simd512, Vector512<float>>(x, labels, weights, ignore, classes, lse, scale, dx, rows);
+        else BackwardGroups<Simd256, Vector256<float>>(x, labels, weights, ignore, classes, lse, scale, dx, rows);
+    }
+
+    private static void BackwardGroups<S, V>(float* x, int* labels, float* weights, int ignore, int classes, float* lse, float scale, float* dx, int rows)
+        where S : struct, ISimd<V> where V : unmanaged
+    {
+        var groups = new RowGroups<S, V>(classes);
+        int groupRows = S.Count, full = rows - rows % groupRows;
+        for (int r = 0; r < full; r += groupRows)
             BackwardGroup(in groups, x + (long)r * classes, labels + r, weights, ignore, lse + r, scale, dx + (long)r * classes);
         if (full < rows)
         {
             int n = rows - full;
-            float* px = stackalloc float[RowGroups.Rows * RowGroups.MaxClasses];
-            float* pdx = stackalloc float[RowGroups.Rows * RowGroups.MaxClasses];
-            float* plse = stackalloc float[RowGroups.Rows];
-            int* pl = stackalloc int[RowGroups.Rows];
-            RowGroups.PadRows(x + (long)full * classes, n, classes, px);
-            RowGroups.PadRows(lse + full, n, 1, plse);
-            new Span<int>(pl, RowGroups.Rows).Clear();
+            float* px = stackalloc float[RowGroups.MaxRows * RowGroups.MaxClasses];
+            float* pdx = stackalloc float[RowGroups.MaxRows * RowGroups.MaxClasses];
+            float* plse = stackalloc float[RowGroups.MaxRows];
+            int* pl = stackalloc int[RowGroups.MaxRows];
+            RowGroups.PadRows(x + (long)full * classes, n, classes, px, groupRows);
+            RowGroups.PadRows(lse + full, n, 1, plse, groupRows);
+            new Span<int>(pl, RowGroups.MaxRows).Clear();
             new ReadOnlySpan<int>(labels + full, n).CopyTo(new Span<int>(pl, n));
             BackwardGroup(in groups, px, pl, weights, ignore, plse, scale, pdx);
             new ReadOnlySpan<float>(pdx, n * classes).CopyTo(new Span<float>(dx + (long)full * classes, n * classes));
         }
     }
 
-    /// <summary>16 rows: dx = (exp(x - lse) - onehot(y)) * w[y] * scale, 0 on ignored rows; contiguous loads and stores.</summary>
-    private static void BackwardGroup(in RowGroups groups, float* x, int* labels, float* weights, int ignore, float* lse, float scale, float* dx)
+    /// <summary>One group of rows: dx = (exp(x - lse) - onehot(y)) * w[y] * scale, 0 on ignored rows; contiguous loads and stores.</summary>
+    private static void BackwardGroup<S, V>(in RowGroups<S, V> groups, float* x, int* labels, float* weights, int ignore, float* lse, float scale, float* dx)
+        where S : struct, ISimd<V> where V : unmanaged
     {
-        int classes = groups.Classes;
-        var l = Vector512.Load(lse);
-        var label = Vector512.Load(labels);
-        var counted = ~Vector512.Equals(label, Vector512.Create(ignore));
-        var s = Vector512.Create(scale);
+        int classes = groups.Classes, rows = S.Count;
+        var l = S.Load(lse);
+        var label = S.LoadInts(labels);
+        var counted = S.Not(S.EqualTo(label, S.Create(ignore)));
+        var s = S.Create(scale);
         if (weights != null)
         {
-            var w = Vector512<float>.Zero;
+            var w = S.Zero;
             for (int k = 0; k < classes; k++)
-                w = Vector512.ConditionalSelect(Vector512.Equals(label, Vector512.Create(k)).AsSingle(), Vector512.Create(weights[k]), w);
-            s *= w;
+                w = S.Select(S.EqualTo(label, S.Create(k)), S.Create(weights[k]), w);
+            s = S.Multiply(s, w);
         }
-        s &= counted.AsSingle();
+        s = S.And(s, counted);
         for (int v = 0; v < classes; v++)
         {
-            var e = Vector512.Exp(Vector512.Load(x + v * RowGroups.Rows) - groups.Expand(l, v));
-            var hot = Vector512.Equals(groups.ClassOf(v), groups.Expand(label, v)).AsSingle() & Vector512<float>.One;
+            var e = S.Exp(S.Subtract(S.Load(x + v * rows), groups.Expand(l, v)));
+            var hot = S.And(S.EqualTo(groups.ClassOf(v), groups.Expand(label, v)), S.One);
             // The mask, not only s = 0, zeroes ignored rows: their exp may be inf when their lse is stale.
-            ((e - hot) * groups.Expand(s, v) & groups.Expand(counted, v).AsSingle()).Store(dx + v * RowGroups.Rows);
+            S.Store(S.And(S.Multiply(S.Subtract(e, hot), groups.Expand(s, v)), groups.Expand(counted, v)), dx + v * rows);
         }
     }
 

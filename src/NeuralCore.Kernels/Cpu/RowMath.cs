@@ -20,7 +20,7 @@ internal static class RowMath
 
     /// <summary>
     /// Runs <paramref name="work"/> over [0, rows) rows of <paramref name="classes"/> values: on the worker pool in
-    /// chunks that start on 16-row group boundaries (<see cref="RowGroups"/>), or on the caller for small tensors.
+    /// chunks that start on 16-row boundaries (a multiple of every <see cref="RowGroups{S, V}"/> group size), or on the caller for small tensors.
     /// The partition depends only on the sizes and the thread count, so per-chunk partial sums are reproducible.
     /// </summary>
     public static void RunRows<T>(ref T work, int rows, int classes) where T : struct, IWorkItem
@@ -31,7 +31,7 @@ internal static class RowMath
             return;
         }
         var groups = new GroupsOf<T> { Inner = work, Rows = rows };
-        CpuParallel.For((rows + RowGroups.Rows - 1) / RowGroups.Rows, ref groups);
+        CpuParallel.For((rows + RowGroups.MaxRows - 1) / RowGroups.MaxRows, ref groups);
     }
 
     private struct GroupsOf<T> : IWorkItem where T : struct, IWorkItem
@@ -40,7 +40,7 @@ internal static class RowMath
         public int Rows;
 
         public void Execute(int start, int end, int threadIndex) =>
-            Inner.Execute(start * RowGroups.Rows, Math.Min(end * RowGroups.Rows, Rows), threadIndex);
+            Inner.Execute(start * RowGroups.MaxRows, Math.Min(end * RowGroups.MaxRows, Rows), threadIndex);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

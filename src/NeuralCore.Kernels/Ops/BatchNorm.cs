@@ -147,6 +147,7 @@ public static partial class OpCatalog
             new("train keras eps", BatchNormInputs([3, 4, 3, 5]), new BatchNormAttrs(true, 0.01, 1e-3)),
             new("train [N,C]", BatchNormInputs([6, 4]), new BatchNormAttrs(true, 0.1, 1e-5)),
             new("eval", BatchNormInputs([2, 5, 7, 3]), new BatchNormAttrs(false, 0.1, 1e-3)),
+            new("train, split over threads", BatchNormInputs([2, 21, 23, 37]), new BatchNormAttrs(true, 0.1, 1e-5)),
             new("large train", BatchNormInputs([8, 128, 128, 64]), new BatchNormAttrs(true, 0.1, 1e-5), Bench: true),
         ],
     };
@@ -165,6 +166,7 @@ public static partial class OpCatalog
         [
             new("train", BatchNormBackwardInputs([2, 5, 7, 3]), true),
             new("eval", BatchNormBackwardInputs([3, 4, 3, 5]), false),
+            new("train, split over threads", BatchNormBackwardInputs([2, 21, 23, 37]), true),
             new("large train", BatchNormBackwardInputs([8, 128, 128, 64]), true, Bench: true),
         ],
     };

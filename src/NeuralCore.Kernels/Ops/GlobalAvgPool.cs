@@ -33,6 +33,7 @@ public static partial class OpCatalog
         [
             new("odd", [new([2, 5, 7, 3])], false),
             new("keepdims", [new([3, 4, 3, 5])], true),
+            new("split over threads", [new([3, 31, 29, 13])], false),
             new("large", [new([8, 16, 16, 1024])], false, Bench: true),
         ],
     };

@@ -77,6 +77,8 @@ public static partial class OpCatalog
         ("3x2 s1x2 explicit pads", [1, 5, 6, 2], new Pool2dAttrs(3, 2, 1, 2, 1, 2, 0, 1), false),
         ("2x2 s2 valid C=19", [1, 4, 6, 19], Pool2dAttrs.Valid(2, 2), false),
         ("2x2 s3 same odd C=16", [1, 7, 5, 16], Pool2dAttrs.Same(2, 3, 7, 5), false),
+        ("3x3 s2 same, split over threads", [2, 23, 21, 40], Pool2dAttrs.Same(3, 2, 23, 21), false),
+        ("2x2 s2 valid, split over threads", [2, 22, 20, 40], Pool2dAttrs.Valid(2, 2), false),
         ("2x2 s2 large", [8, 128, 128, 64], Pool2dAttrs.Valid(2, 2), true),
     ];
 

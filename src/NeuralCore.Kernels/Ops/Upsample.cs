@@ -100,6 +100,7 @@ public static partial class OpCatalog
         ("bilinear 2x", [2, 3, 4, 3], new UpsampleAttrs(2, 2, UpsampleMode.Bilinear), false),
         ("bilinear 3x1", [1, 4, 3, 2], new UpsampleAttrs(3, 1, UpsampleMode.Bilinear), false),
         ("bilinear 1x1 pixel", [1, 1, 1, 2], new UpsampleAttrs(2, 2, UpsampleMode.Bilinear), false),
+        ("bilinear 2x, split over threads", [2, 12, 10, 40], new UpsampleAttrs(2, 2, UpsampleMode.Bilinear), false),
         ("nearest 2x large", [8, 32, 32, 64], new UpsampleAttrs(2, 2), true),
         ("bilinear 2x large", [8, 32, 32, 64], new UpsampleAttrs(2, 2, UpsampleMode.Bilinear), true),
     ];

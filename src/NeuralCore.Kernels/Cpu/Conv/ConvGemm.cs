@@ -62,19 +62,25 @@ internal static unsafe class ConvGemm
     /// <paramref name="rows"/>[r] + j: for partial tiles and tiles whose rows are not evenly spaced.</summary>
     public static void Merge(float* tile, int nr, float** rows, int count, int j, int cols, float beta)
     {
-        int vector = Vector512<float>.Count;
+        if (Vector512.IsHardwareAccelerated) Merge<Simd512, Vector512<float>>(tile, nr, rows, count, j, cols, beta);
+        else Merge<Simd256, Vector256<float>>(tile, nr, rows, count, j, cols, beta);
+    }
+
+    private static void Merge<S, V>(float* tile, int nr, float** rows, int count, int j, int cols, float beta)
+        where S : struct, ISimd<V> where V : struct
+    {
         for (int r = 0; r < count; r++)
         {
             float* t = tile + r * nr, c = rows[r] + j;
             int x = 0;
             if (beta == 0f)
             {
-                for (; x + vector <= cols; x += vector) Vector512.Load(t + x).Store(c + x);
+                for (; x + S.Count <= cols; x += S.Count) S.Store(S.Load(t + x), c + x);
                 for (; x < cols; x++) c[x] = t[x];
             }
             else
             {
-                for (; x + vector <= cols; x += vector) (Vector512.Load(t + x) + Vector512.Load(c + x)).Store(c + x);
+                for (; x + S.Count <= cols; x += S.Count) S.Store(S.Add(S.Load(t + x), S.Load(c + x)), c + x);
                 for (; x < cols; x++) c[x] += t[x];
             }
         }

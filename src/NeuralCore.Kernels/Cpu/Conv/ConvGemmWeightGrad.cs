@@ -104,16 +104,23 @@ internal static unsafe class ConvGemmWeightGrad
         }
 
         /// <summary>Writes one depth step of every column-layout micro-panel: panel t gets row[t*MR .. t*MR+MR).
-        /// With 16 floats per step a whole vector is stored: the lanes past MR are never read by the kernel.</summary>
+        /// When a step is one vector wide (16 floats for the AVX-512 kernel, 8 for the AVX2 one) a whole vector is
+        /// stored: the lanes past MR are never read by the kernel.</summary>
         private static void Deal(float* row, int tiles, int mr, int kStride, float* dst, int panelFloats)
         {
-            if (kStride == Vector512<float>.Count)
-            {
-                for (int t = 0; t < tiles; t++, dst += panelFloats) Vector512.Load(row + t * mr).Store(dst);
-                return;
-            }
-            for (int t = 0; t < tiles; t++, dst += panelFloats)
-                new ReadOnlySpan<float>(row + t * mr, mr).CopyTo(new Span<float>(dst, mr));
+            if (kStride == Simd512.Count && Vector512.IsHardwareAccelerated)
+                DealVectors<Simd512, Vector512<float>>(row, tiles, mr, dst, panelFloats);
+            else if (kStride == Simd256.Count)
+                DealVectors<Simd256, Vector256<float>>(row, tiles, mr, dst, panelFloats);
+            else
+                for (int t = 0; t < tiles; t++, dst += panelFloats)
+                    new ReadOnlySpan<float>(row + t * mr, mr).CopyTo(new Span<float>(dst, mr));
+        }
+
+        private static void DealVectors<S, V>(float* row, int tiles, int mr, float* dst, int panelFloats)
+            where S : struct, ISimd<V> where V : struct
+        {
+            for (int t = 0; t < tiles; t++, dst += panelFloats) S.Store(S.Load(row + t * mr), dst);
         }
     }
 }

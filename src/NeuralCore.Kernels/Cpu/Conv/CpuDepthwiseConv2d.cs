@@ -8,7 +8,8 @@ namespace NeuralCore.Kernels.Cpu;
 /// <summary>
 /// Depthwise convolution (groups == InC == OutC, weight [KH, KW, 1, C]) as direct loops vectorised over the
 /// channels, which are contiguous in NHWC: each output value is a sum of KH*KW products of two channel rows, so a
-/// pixel costs KH*KW vector FMAs per 16 channels and there is no GEMM shape to exploit. Forward and input gradient
+/// pixel costs KH*KW vector FMAs per 16 channels (8 without AVX-512: the loops are generic over
+/// <see cref="ISimd{V}"/>) and there is no GEMM shape to exploit. Forward and input gradient
 /// are gathers (each result pixel sums its own taps; parallel over result rows, no write conflicts); the weight
 /// gradient reduces over all pixels in a fixed number of row chunks whose partial sums are added in chunk order,
 /// so the result does not depend on the thread count.
@@ -42,15 +43,16 @@ internal static unsafe class CpuDepthwiseConv2d
 
     /// <summary>dst[c] = sum over t of inputs[t][c] * weights[t][c].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void DotTaps(float** inputs, float** weights, int count, int channels, float* dst)
+    private static void DotTaps<S, V>(float** inputs, float** weights, int count, int channels, float* dst)
+        where S : struct, ISimd<V> where V : struct
     {
         int c = 0;
-        for (; c + Vector512<float>.Count <= channels; c += Vector512<float>.Count)
+        for (; c + S.Count <= channels; c += S.Count)
         {
-            var acc = Vector512<float>.Zero;
+            var acc = S.Zero;
             for (int t = 0; t < count; t++)
-                acc = Vector512.FusedMultiplyAdd(Vector512.Load(inputs[t] + c), Vector512.Load(weights[t] + c), acc);
-            acc.Store(dst + c);
+                acc = S.FusedMultiplyAdd(S.Load(inputs[t] + c), S.Load(weights[t] + c), acc);
+            S.Store(acc, dst + c);
         }
         for (; c < channels; c++)
         {
@@ -76,8 +78,14 @@ internal static unsafe class CpuDepthwiseConv2d
         public float* Source, W, Dst;
         public bool Transposed;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int start, int end, int threadIndex)
+        {
+            if (Vector512.IsHardwareAccelerated) Rows<Simd512, Vector512<float>>(start, end);
+            else Rows<Simd256, Vector256<float>>(start, end);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void Rows<S, V>(int start, int end) where S : struct, ISimd<V> where V : struct
         {
             var g = G;
             int c = g.InC, taps = g.KernelH * g.KernelW;
@@ -113,7 +121,7 @@ internal static unsafe class CpuDepthwiseConv2d
                         && Inside(w + Block - 1, stepW, originW, spanW, srcW))
                     {
                         float* first = image + (long)(w * stepW + originW) * c;
-                        InteriorBlock(first, (long)stepW * c, offsets, rowWeights, rowTaps, c, dstRow + (long)w * c);
+                        InteriorBlock<S, V>(first, (long)stepW * c, offsets, rowWeights, rowTaps, c, dstRow + (long)w * c);
                         w += Block;
                         continue;
                     }
@@ -132,7 +140,7 @@ internal static unsafe class CpuDepthwiseConv2d
                             weights[count++] = W + (long)(kh * g.KernelW + kw) * c;
                         }
                     }
-                    DotTaps(inputs, weights, count, c, dstRow + (long)w * c);
+                    DotTaps<S, V>(inputs, weights, count, c, dstRow + (long)w * c);
                     w++;
                 }
             }
@@ -147,26 +155,26 @@ internal static unsafe class CpuDepthwiseConv2d
 
         /// <summary><see cref="Block"/> consecutive result pixels whose taps all lie inside the source: pixel b reads
         /// tap t at first + b*pixelStep + offsets[t].</summary>
-        private static void InteriorBlock(float* first, long pixelStep, long* offsets, float** weights, int taps,
-            int channels, float* dst)
+        private static void InteriorBlock<S, V>(float* first, long pixelStep, long* offsets, float** weights, int taps,
+            int channels, float* dst) where S : struct, ISimd<V> where V : struct
         {
             int c = 0;
-            for (; c + Vector512<float>.Count <= channels; c += Vector512<float>.Count)
+            for (; c + S.Count <= channels; c += S.Count)
             {
-                Vector512<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+                V acc0 = S.Zero, acc1 = S.Zero, acc2 = S.Zero, acc3 = S.Zero;
                 for (int t = 0; t < taps; t++)
                 {
-                    var wv = Vector512.Load(weights[t] + c);
+                    var wv = S.Load(weights[t] + c);
                     float* x = first + offsets[t] + c;
-                    acc0 = Vector512.FusedMultiplyAdd(Vector512.Load(x), wv, acc0);
-                    acc1 = Vector512.FusedMultiplyAdd(Vector512.Load(x + pixelStep), wv, acc1);
-                    acc2 = Vector512.FusedMultiplyAdd(Vector512.Load(x + 2 * pixelStep), wv, acc2);
-                    acc3 = Vector512.FusedMultiplyAdd(Vector512.Load(x + 3 * pixelStep), wv, acc3);
+                    acc0 = S.FusedMultiplyAdd(S.Load(x), wv, acc0);
+                    acc1 = S.FusedMultiplyAdd(S.Load(x + pixelStep), wv, acc1);
+                    acc2 = S.FusedMultiplyAdd(S.Load(x + 2 * pixelStep), wv, acc2);
+                    acc3 = S.FusedMultiplyAdd(S.Load(x + 3 * pixelStep), wv, acc3);
                 }
-                acc0.Store(dst + c);
-                acc1.Store(dst + channels + c);
-                acc2.Store(dst + 2 * channels + c);
-                acc3.Store(dst + 3 * channels + c);
+                S.Store(acc0, dst + c);
+                S.Store(acc1, dst + channels + c);
+                S.Store(acc2, dst + 2 * channels + c);
+                S.Store(acc3, dst + 3 * channels + c);
             }
             for (; c < channels; c++)
                 for (int b = 0; b < Block; b++)
@@ -202,13 +210,8 @@ internal static unsafe class CpuDepthwiseConv2d
                 var total = new Span<float>(dw, size);
                 new ReadOnlySpan<float>(p, size).CopyTo(total);
                 for (int chunk = 1; chunk < chunks; chunk++)
-                {
-                    float* part = p + (long)chunk * size;
-                    int i = 0;
-                    for (; i + Vector512<float>.Count <= size; i += Vector512<float>.Count)
-                        (Vector512.Load(dw + i) + Vector512.Load(part + i)).Store(dw + i);
-                    for (; i < size; i++) dw[i] += part[i];
-                }
+                    if (Vector512.IsHardwareAccelerated) Accumulate<Simd512, Vector512<float>>(p + (long)chunk * size, dw, size);
+                    else Accumulate<Simd256, Vector256<float>>(p + (long)chunk * size, dw, size);
             }
         }
         finally
@@ -224,8 +227,14 @@ internal static unsafe class CpuDepthwiseConv2d
         public float* X, Dy, Partials;
         public int Rows, Chunks;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void Execute(int start, int end, int threadIndex)
+        {
+            if (Vector512.IsHardwareAccelerated) ChunkRange<Simd512, Vector512<float>>(start, end);
+            else ChunkRange<Simd256, Vector256<float>>(start, end);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private readonly void ChunkRange<S, V>(int start, int end) where S : struct, ISimd<V> where V : struct
         {
             var g = G;
             int c = g.InC, size = g.KernelH * g.KernelW * c;
@@ -249,21 +258,29 @@ internal static unsafe class CpuDepthwiseConv2d
                             {
                                 int iw = ow * g.Stride.W - g.PadLeft + kw * g.Dilation.W;
                                 if ((uint)iw >= (uint)g.InW) continue;
-                                AddProduct(image + ((long)ih * g.InW + iw) * c, d, dw + (kh * g.KernelW + kw) * c, c);
+                                AddProduct<S, V>(image + ((long)ih * g.InW + iw) * c, d, dw + (kh * g.KernelW + kw) * c, c);
                             }
                         }
                     }
                 }
             }
         }
+    }
 
-        /// <summary>acc[c] += a[c] * b[c].</summary>
-        private static void AddProduct(float* a, float* b, float* acc, int channels)
-        {
-            int i = 0;
-            for (; i + Vector512<float>.Count <= channels; i += Vector512<float>.Count)
-                Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), Vector512.Load(acc + i)).Store(acc + i);
-            for (; i < channels; i++) acc[i] = MathF.FusedMultiplyAdd(a[i], b[i], acc[i]);
-        }
+    /// <summary>acc[i] += a[i].</summary>
+    private static void Accumulate<S, V>(float* a, float* acc, int length) where S : struct, ISimd<V> where V : struct
+    {
+        int i = 0;
+        for (; i + S.Count <= length; i += S.Count) S.Store(S.Add(S.Load(acc + i), S.Load(a + i)), acc + i);
+        for (; i < length; i++) acc[i] += a[i];
+    }
+
+    /// <summary>acc[i] += a[i] * b[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddProduct<S, V>(float* a, float* b, float* acc, int length) where S : struct, ISimd<V> where V : struct
+    {
+        int i = 0;
+        for (; i + S.Count <= length; i += S.Count) S.Store(S.FusedMultiplyAdd(S.Load(a + i), S.Load(b + i), S.Load(acc + i)), acc + i);
+        for (; i < length; i++) acc[i] = MathF.FusedMultiplyAdd(a[i], b[i], acc[i]);
     }
 }

@@ -40,6 +40,18 @@ public static class CpuParallel
         _pool.Run(count, ref body);
     }
 
+    /// <summary>Below this many floats touched, waking the pool costs more than splitting the loop saves.</summary>
+    public const int ParallelFloats = 1 << 15;
+
+    /// <summary><see cref="For{T}(int, ref T)"/> when the loop touches at least <see cref="ParallelFloats"/>
+    /// floats (<paramref name="floats"/>), else the whole range on the caller. Either way each iteration does the
+    /// same arithmetic, so the choice never changes a result.</summary>
+    public static void For<T>(int count, long floats, ref T body) where T : struct, IWorkItem
+    {
+        if (floats < ParallelFloats) body.Execute(0, count, 0);
+        else For(count, ref body);
+    }
+
     /// <summary>Same partition as <see cref="For{T}(int, ref T)"/>: the range chunk <paramref name="chunk"/> of
     /// <paramref name="chunks"/> gets.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
