@@ -60,6 +60,31 @@ public class CpuParallelTests
         }
     }
 
+    /// <summary>Chunks are claimed by whichever thread gets there first (workers spinning, sleeping or late): over
+    /// many back-to-back loops, every iteration still runs exactly once, with its own chunk's index.</summary>
+    [Fact]
+    public void ClaimedChunksRunOnceUnderBackToBackLoops()
+    {
+        using var pool = new WorkerPool(3);
+        for (int repeat = 0; repeat < 5000; repeat++)
+        {
+            int count = 2 + repeat % 6;
+            var body = new RecordChunks { Owner = new int[count] };
+            pool.Run(count, ref body);
+            int chunks = Math.Min(3, count);
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                (int start, int end) = CpuParallel.Chunk(count, chunk, chunks);
+                for (int i = start; i < end; i++) Assert.Equal(chunk + 1, body.Owner[i]);
+            }
+            if (repeat % 1000 == 999) Thread.Sleep(2); // let the workers fall asleep now and then
+        }
+    }
+
+    [Fact]
+    public void ThreadCountBeyondTheClaimWordIsRefused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(0x10000));
+
     [Fact]
     public void NestedLoopsRunInlineAndComplete()
     {

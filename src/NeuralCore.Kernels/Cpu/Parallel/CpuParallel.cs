@@ -3,8 +3,8 @@ using System.Runtime.CompilerServices;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// Static-partition parallel loops over a persistent <see cref="WorkerPool"/>: the calling thread is worker 0 and
-/// takes the first chunk. Chunk boundaries depend only on the iteration count and <see cref="ThreadCount"/>, so a
+/// Static-partition parallel loops over a persistent <see cref="WorkerPool"/>: the calling thread and the workers
+/// claim the chunks, the caller first. Chunk boundaries depend only on the iteration count and <see cref="ThreadCount"/>, so a
 /// given thread count always partitions the same way (reproducible floating-point reductions).
 /// </summary>
 public static class CpuParallel

@@ -7,7 +7,7 @@ namespace NeuralCore.Kernels.Cpu;
 public interface IWorkItem
 {
     /// <summary>Runs iterations <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive).</summary>
-    /// <param name="threadIndex">0 for the calling thread, 1..ThreadCount-1 for pool workers; use it to pick
-    /// per-thread scratch buffers.</param>
+    /// <param name="threadIndex">The chunk's index, 0..ThreadCount-1. Each index runs exactly once per loop, on
+    /// whichever thread claimed it, so it picks a scratch buffer no other chunk of the loop touches.</param>
     void Execute(int start, int end, int threadIndex);
 }

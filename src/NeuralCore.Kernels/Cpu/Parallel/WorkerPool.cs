@@ -5,10 +5,13 @@ using System.Runtime.ExceptionServices;
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
-/// A fixed set of background threads that run one static-partition loop at a time; the thread that calls
-/// <see cref="Run{T}"/> works as chunk 0. Idle workers spin for <see cref="SpinMicroseconds"/> before blocking, so
-/// back-to-back small ops do not pay a kernel wake-up (~50 us) each. A loop started while another is running (from a
-/// second thread, or nested inside a loop body) runs all its chunks on the caller, in chunk order.
+/// A fixed set of background threads that run one static-partition loop at a time. The partition is fixed (chunk
+/// boundaries depend only on the count and the thread count), but who runs a chunk is not: the caller and the
+/// workers claim chunks from a shared counter, so when a worker is asleep or descheduled (a busy VM) the caller
+/// runs its chunk instead of waiting for it to wake up. Each chunk runs exactly once, with its index as the scratch
+/// slot, so results do not depend on which thread ran what. Idle workers spin for <see cref="SpinMicroseconds"/>
+/// before blocking, so back-to-back small ops do not pay a kernel wake-up (~50 us) each. A loop started while
+/// another is running (from a second thread, or nested inside a loop body) runs all its chunks on the caller.
 /// </summary>
 public sealed unsafe class WorkerPool : IDisposable
 {
@@ -23,9 +26,14 @@ public sealed unsafe class WorkerPool : IDisposable
     private delegate*<void*, int, int, int, void> _invoke;
     private void* _state;
     private int _count;
-    private int _chunks;
-    private int _remaining;
+    private int _done;
     private Exception? _error;
+
+    // The claim word: loop sequence (high 32 bits), chunk count (bits 16-31) and the next unclaimed chunk (bits 0-15).
+    // A thread owns chunk c of loop s once its compare-exchange moved the word from (s, n, c) to (s, n, c + 1);
+    // carrying the sequence means a worker that wakes late can never claim a chunk of a loop that has already ended.
+    private long _claim;
+    private int _sequence;
 
     private long _generation;
     private int _sleepers;
@@ -35,12 +43,12 @@ public sealed unsafe class WorkerPool : IDisposable
     public WorkerPool(int threadCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(threadCount, 0xFFFF); // the claim word's chunk fields are 16 bits
         ThreadCount = threadCount;
         _workers = new Thread[threadCount - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
-            int chunk = i + 1;
-            _workers[i] = new Thread(() => WorkerLoop(chunk)) { IsBackground = true, Name = $"NeuralCore worker {chunk}" };
+            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"NeuralCore worker {i + 1}" };
             _workers[i].Start();
         }
     }
@@ -72,27 +80,17 @@ public sealed unsafe class WorkerPool : IDisposable
             _invoke = &InvokeChunk<T>;
             _state = Unsafe.AsPointer(ref local);
             _count = count;
-            _chunks = chunks;
             _error = null;
-            Volatile.Write(ref _remaining, _workers.Length);
+            Volatile.Write(ref _done, 0);
+            Volatile.Write(ref _claim, (long)++_sequence << 32 | (long)chunks << 16);
             Interlocked.Increment(ref _generation);
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_sleepLock) Monitor.PulseAll(_sleepLock);
 
-            Exception? callerError = null;
-            try
-            {
-                (int start, int end) = CpuParallel.Chunk(count, 0, chunks);
-                local.Execute(start, end, 0);
-            }
-            catch (Exception e)
-            {
-                callerError = e;
-            }
-            WaitForWorkers();
+            RunClaimedChunks();
+            WaitForChunks(chunks);
             body = local;
-            Exception? error = callerError ?? _error;
-            if (error != null) ExceptionDispatchInfo.Capture(error).Throw();
+            if (_error != null) ExceptionDispatchInfo.Capture(_error).Throw();
         }
         finally
         {
@@ -131,33 +129,44 @@ public sealed unsafe class WorkerPool : IDisposable
         Unsafe.AsRef<T>(state).Execute(start, end, chunk);
     }
 
-    private void WaitForWorkers()
+    /// <summary>Claims and runs chunks of the current loop until none is left; records the first exception.</summary>
+    private void RunClaimedChunks()
     {
-        // Workers never block while a loop is pending, so yielding (not sleeping) is enough here; the yield matters
-        // when the VM gives this process fewer cores than threads.
-        var spin = new SpinWait();
-        while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        while (true)
+        {
+            long word = Volatile.Read(ref _claim);
+            int next = (int)(word & 0xFFFF), chunks = (int)((word >> 16) & 0xFFFF);
+            if (next >= chunks) return;
+            if (Interlocked.CompareExchange(ref _claim, word + 1, word) != word) continue;
+            // Chunk `next` is ours, so the loop cannot end before we report it done: its fields are still valid.
+            try
+            {
+                _invoke(_state, _count, next, chunks);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, e, null);
+            }
+            Interlocked.Increment(ref _done);
+        }
     }
 
-    private void WorkerLoop(int chunk)
+    private void WaitForChunks(int chunks)
+    {
+        // Chunks still running are on workers that are awake, so yielding (not sleeping) is enough here; the yield
+        // matters when the VM gives this process fewer cores than threads.
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
+    }
+
+    private void WorkerLoop()
     {
         long seen = 0;
         while (true)
         {
             seen = WaitForNextLoop(seen);
             if (_disposed) return;
-            if (chunk < _chunks)
-            {
-                try
-                {
-                    _invoke(_state, _count, chunk, _chunks);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref _error, e, null);
-                }
-            }
-            Interlocked.Decrement(ref _remaining);
+            RunClaimedChunks();
         }
     }
 
