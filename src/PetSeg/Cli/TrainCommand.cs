@@ -24,6 +24,7 @@ internal static class TrainCommand
             DefaultValueFactory = _ => defaults.LrSchedule,
         };
         var loss = new Option<string>("--loss") { Description = "crossentropy, dice, or a sum: crossentropy+dice", DefaultValueFactory = _ => defaults.Loss };
+        var subsplits = CommonOptions.Positive("--val-subsplits", "Validate each epoch on 1/N of the test split; the final model is evaluated on all of it", defaults.ValidationSubsplits);
         var weights = CommonOptions.Weights("Pretrained encoder weights (Keras .h5, .npz or .safetensors)");
         var freeze = new Option<bool>("--freeze-encoder") { Description = "Keep the encoder's weights fixed" };
         var finetune = new Option<int?>("--finetune-after") { Description = "Unfreeze the encoder after N epochs", HelpName = "N" };
@@ -36,7 +37,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a segmentation model (default: the built-in synthetic pets)")
         {
-            model, data, format, imageSize, epochs, batchSize, optimizer, lr, schedule, loss, weights, freeze, finetune, device, outDir, seed, resume, synthetic, augment,
+            model, data, format, imageSize, epochs, batchSize, optimizer, lr, schedule, loss, subsplits, weights, freeze, finetune, device, outDir, seed, resume, synthetic, augment,
         };
         command.SetAction(parse =>
         {
@@ -65,6 +66,7 @@ internal static class TrainCommand
                     LearningRate = parse.GetValue(lr),
                     LrSchedule = parse.GetValue(schedule)!,
                     Loss = parse.GetValue(loss)!,
+                    ValidationSubsplits = parse.GetValue(subsplits),
                     Weights = parse.GetValue(weights),
                     FreezeEncoder = parse.GetValue(freeze),
                     FinetuneAfter = parse.GetValue(finetune),

@@ -82,7 +82,7 @@ public static class ReportWriter
         var names = report.ClassNames;
         if (report.FinalConfusion is { } cm)
         {
-            md.Append("## Per-class IoU (final validation)\n\n");
+            md.Append("## Per-class IoU (final model, whole test split)\n\n");
             var rows = Enumerable.Range(0, names.Count).Select(c => new[]
             {
                 names[c], F(cm.IoU(c)), F(cm.Dice(c)),

@@ -23,8 +23,8 @@ public sealed record RunSummary(
     string Device = "cpu",
     string? Weights = null);
 
-/// <summary>Everything report.md is made from. <paramref name="FinalConfusion"/> is the last validation pass (null
-/// without validation); <paramref name="Mosaics"/> are PNG paths relative to the run folder.</summary>
+/// <summary>Everything report.md is made from. <paramref name="FinalConfusion"/> is the final model on the whole test split
+/// (null without one); <paramref name="Mosaics"/> are PNG paths relative to the run folder.</summary>
 public sealed record RunReport(
     RunSummary Summary,
     IReadOnlyList<string> ClassNames,

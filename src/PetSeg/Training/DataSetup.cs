@@ -55,8 +55,10 @@ public sealed class DataSetup : IDisposable
         _ => InputNormalization.ZeroToOne,
     };
 
-    public DataLoader Loader(DatasetSplit split, TrainOptions options, InputNormalization normalization, bool training) =>
-        new(Cache, Cache.IndicesOf(split), new DataLoaderOptions
+    /// <param name="stride">Serve every stride-th sample of the split only (a fixed subset that spans the whole
+    /// split, e.g. every breed of a list sorted by breed).</param>
+    public DataLoader Loader(DatasetSplit split, TrainOptions options, InputNormalization normalization, bool training, int stride = 1) =>
+        new(Cache, Cache.IndicesOf(split).Where((_, k) => k % stride == 0).ToArray(), new DataLoaderOptions
         {
             BatchSize = options.BatchSize,
             Shuffle = training,

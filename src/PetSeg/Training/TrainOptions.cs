@@ -62,6 +62,12 @@ public sealed record TrainOptions
 
     public string OutputFolder { get; init; } = "";
 
+    /// <summary>
+    /// Validate each epoch on 1/N of the test split (every N-th image), then evaluate the final model on all of it,
+    /// as the seeds do (VALIDATION_SUBSPLITS = 5). 1 validates on the whole split every epoch.
+    /// </summary>
+    public int ValidationSubsplits { get; init; } = 5;
+
     /// <summary>Samples from the validation split to show in the report's mosaic.</summary>
     public int MosaicSamples { get; init; } = 6;
 

@@ -89,14 +89,14 @@ public sealed class TrainRun
         var normalization = DataSetup.NormalizationFor(model, _options.Weights is not null);
         using var trainLoader = data.Loader(DatasetSplit.Train, _options, normalization, training: true);
         using var valLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false);
+        using var epochValLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false, stride: _options.ValidationSubsplits);
         optimizer.Schedule = _options.ScheduleFor((long)_options.Epochs * trainLoader.BatchCount);
         _io.Out.WriteLine($"{_options.Model}: {model.ParameterCount():N0} parameters ({model.TrainableParameters().Sum(p => (long)p.ElementCount):N0} trainable), " +
-            $"{trainLoader.SampleCount} training / {valLoader.SampleCount} validation images at {_options.ImageSize}x{_options.ImageSize}, " +
+            $"{trainLoader.SampleCount} training / {valLoader.SampleCount} test images (validation each epoch on {epochValLoader.SampleCount}) at {_options.ImageSize}x{_options.ImageSize}, " +
             $"{data.Classes} classes, {_options.Optimizer} lr {_options.LearningRate} ({_options.LrSchedule}), {loss.Name} loss, batch {_options.BatchSize}" +
             (data.Skipped.Count > 0 ? $"; skipped {SkippedSample.Summarize(data.Skipped)}" : ""));
 
         var metrics = MetricsCsv.Open(_run.Metrics, data.Dataset.ClassNames, resume ? state.Epoch : null);
-        ConfusionMatrix? lastConfusion = null;
         for (int epoch = state.Epoch; epoch < _options.Epochs; epoch++)
         {
             if (_options.FinetuneAfter == epoch && epoch > 0)
@@ -113,8 +113,8 @@ public sealed class TrainRun
                 _io.Err.WriteLine($"petseg: interrupted in epoch {epoch + 1} at step {state.Step}; resume with: petseg train --resume {_run.Root}");
                 return PetSegCli.ExitInterrupted;
             }
-            var validation = trainer.Evaluate(model, Batches(valLoader, 0));
-            var confusion = lastConfusion = validation.Confusion;
+            var validation = trainer.Evaluate(model, Batches(epochValLoader, 0));
+            var confusion = validation.Confusion;
             bool best = state.BestMetric is null || confusion.MeanIoU > state.BestMetric;
             state = state with
             {
@@ -130,7 +130,10 @@ public sealed class TrainRun
             metrics.Append(row);
             _io.Out.WriteLine(Summary(row, data.Dataset.ClassNames) + (best ? " (best)" : ""));
         }
-        string report = RunReportBuilder.Write(_run, _options, model, data, normalization, lastConfusion, clock.Elapsed);
+        var heldOut = trainer.Evaluate(model, Batches(valLoader, 0)).Confusion;
+        _io.Out.WriteLine($"test split ({valLoader.SampleCount} images), final model: pixel accuracy {heldOut.PixelAccuracy:F4}, mIoU {heldOut.MeanIoU:F4} (" +
+            string.Join(", ", data.Dataset.ClassNames.Select((name, i) => $"{name} {heldOut.IoU(i):F3}")) + ")");
+        string report = RunReportBuilder.Write(_run, _options, model, data, normalization, heldOut, clock.Elapsed);
         _io.Out.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min: best validation mIoU {state.BestMetric:F4} (epoch {state.BestEpoch}); report: {report}");
         return PetSegCli.ExitOk;
     }
