@@ -170,6 +170,17 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(Storage, Shape.With(ax, length), (int[])_strides.Clone(), Offset + start * _strides[ax], DType);
     }
 
+    /// <summary>
+    /// Another tensor object over the same elements (same storage, shape, strides and offset), with its own hold on
+    /// the storage: disposing either leaves the other valid. The tape keeps what backward rules need this way.
+    /// </summary>
+    public Tensor Alias()
+    {
+        ThrowIfDisposed();
+        Storage.Retain();
+        return new Tensor(Storage, Shape, (int[])_strides.Clone(), Offset, DType) { Name = Name };
+    }
+
     /// <summary>This tensor if already contiguous (as a new view), otherwise a contiguous copy.</summary>
     public Tensor Contiguous()
     {
