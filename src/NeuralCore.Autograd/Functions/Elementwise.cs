@@ -76,7 +76,8 @@ public static partial class F
         for (int i = 0; i < g.Rank; i++)
             if (i < lead || (shape[i - lead] == 1 && g.Shape[i] != 1)) axes.Add(i);
         using var summed = Ops.Sum(g, axes.ToArray(), keepDims: true);
-        return summed.Contiguous().Reshape(shape.ToArray());
+        using var contiguous = summed.Contiguous();
+        return contiguous.Reshape(shape.ToArray());
     }
 
     private static Tensor NegatedSumToShape(Tensor g, Shape shape)

@@ -42,6 +42,9 @@ public sealed unsafe class NativeBlockPool
     /// <summary>The most bytes ever in use at once (reset with <see cref="ResetPeak"/>).</summary>
     public long PeakBytesInUse { get; private set; }
 
+    /// <summary>Bytes handed out since the pool was created, counting every block each time (how much a pass allocates in all).</summary>
+    public long BytesRentedTotal { get; private set; }
+
     /// <summary>Blocks that had to come from the OS (a steady-state training step should add none).</summary>
     public long OsAllocations { get; private set; }
 
@@ -79,6 +82,7 @@ public sealed unsafe class NativeBlockPool
     private void TakeInUse(long capacity)
     {
         BytesInUse += capacity;
+        BytesRentedTotal += capacity;
         PeakBytesInUse = Math.Max(PeakBytesInUse, BytesInUse);
     }
 
