@@ -286,7 +286,7 @@ public sealed partial class Tensor : IDisposable
     public void ThrowIfDisposed()
     {
         if (_disposed || Storage.IsReleased)
-            throw new ObjectDisposedException(Describe(), $"tensor {Describe()} was disposed (its scope ended?)");
+            throw new ObjectDisposedException(Describe(), $"tensor {Describe()} was released: disposed, its scope ended, or a module's forward pass released it after its last use (keep what you need from inside a model by tapping it)");
     }
 
     /// <summary>"'name' float32 [8, 128, 128, 3]" for error messages.</summary>
