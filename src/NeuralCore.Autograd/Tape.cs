@@ -4,29 +4,6 @@ using NeuralCore.Tensors;
 namespace NeuralCore.Autograd;
 
 /// <summary>
-/// Computes the gradients of an op's inputs from the gradient of its output. <paramref name="needsGrad"/>[i] says
-/// whether input i wants one; return null where it does not. Returned tensors are owned by the tape afterwards.
-/// </summary>
-public delegate Tensor?[] BackwardFn(Tensor dy, bool[] needsGrad);
-
-/// <summary>One recorded op: its output, its inputs and how to push a gradient back through it.</summary>
-public sealed class TapeNode(string op, Tensor output, Tensor[] inputs, BackwardFn backward)
-{
-    public string Op { get; } = op;
-
-    public Tensor Output { get; } = output;
-
-    public IReadOnlyList<Tensor> Inputs { get; } = inputs;
-
-    internal BackwardFn Backward { get; } = backward;
-
-    /// <summary>Set once a backward pass has run through this node; its saved tensors are gone.</summary>
-    public bool Consumed { get; internal set; }
-
-    public override string ToString() => $"{Op} -> {Output.Describe()}";
-}
-
-/// <summary>
 /// The define-by-run tape (one per thread). Every op whose inputs require gradients appends a node in execution
 /// order; <see cref="Backward"/> walks the nodes in reverse, which is a valid topological order by construction.
 /// </summary>
@@ -36,7 +13,11 @@ public sealed class TapeNode(string op, Tensor output, Tensor[] inputs, Backward
 /// gradient tensor; (2) a leaf's <see cref="Tensor.Grad"/> accumulates across backward passes (+=) until the
 /// optimizer zeroes it, as in PyTorch; (3) the tape is consumed by a backward pass: reusing an output of a
 /// consumed graph is an error rather than a silently missing gradient. Gradients of intermediates are disposed as
-/// soon as they have been propagated; activations are released by their <see cref="TensorScope"/>.
+/// soon as they have been propagated.
+/// Memory: a node keeps only what its backward rule saved (aliases of those tensors), so forward code may release
+/// an intermediate as soon as it has no further forward use, and its storage survives only if some rule saved it.
+/// Saved tensors are given back as soon as backward has run through their node, so activations drain during the
+/// backward pass; a graph that never runs backward gives them back when its <see cref="TensorScope"/> ends.
 /// </remarks>
 public sealed class Tape
 {
@@ -57,17 +38,23 @@ public sealed class Tape
         return false;
     }
 
-    /// <summary>Records <paramref name="output"/> = op(<paramref name="inputs"/>) if any input requires a gradient.</summary>
-    public static Tensor Record(string op, Tensor output, Tensor[] inputs, BackwardFn backward)
+    /// <summary>
+    /// Records <paramref name="output"/> = op(<paramref name="inputs"/>) if any input requires a gradient.
+    /// <paramref name="saved"/> lists the tensors (inputs, the output, op-private statistics; null for "not needed")
+    /// whose data the backward rule reads; it receives the node's own references to them, in the same order. Nothing
+    /// is kept when nothing is recorded.
+    /// </summary>
+    public static Tensor Record(string op, Tensor output, Tensor[] inputs, Tensor?[] saved, BackwardFn backward)
     {
         if (!ShouldRecord(inputs)) return output;
         foreach (var input in inputs)
             if (input.Producer is TapeNode { Consumed: true } stale)
                 throw new InvalidOperationException(
-                    $"{op}: input {input.Describe()} comes from '{stale.Op}' of a graph that Backward() already consumed; recompute it, or Detach() it to use it as a constant");
+                    $"{op}: input {input.Describe()} comes from '{stale.Op}' of a graph that was already released ({stale.ReleasedBecause}); recompute it, or Detach() it to use it as a constant");
         var tape = Current;
         tape.PruneReleased();
-        var node = new TapeNode(op, output, inputs, backward);
+        var node = new TapeNode(op, output, inputs, saved, backward);
+        TensorScope.DisposeAtEnd(node);
         output.RequiresGrad = true;
         output.Producer = node;
         tape._nodes.Add(node);
@@ -82,13 +69,16 @@ public sealed class Tape
             throw new InvalidOperationException($"backward: {loss.Describe()} does not require a gradient (no parameter with RequiresGrad reached it, or it was computed under NoGrad)");
         if (seed is null && loss.ElementCount != 1)
             throw new InvalidOperationException($"backward: {loss.Describe()} is not a scalar; pass the output gradient explicitly");
+        if (loss.Producer is TapeNode { Consumed: true } gone)
+            throw new InvalidOperationException(
+                $"backward: {loss.Describe()} comes from '{gone.Op}', which was already released ({gone.ReleasedBecause}); recompute it");
         Current.Run(loss, seed);
     }
 
     /// <summary>Drops every recorded node (e.g. after a forward pass whose gradient is not wanted).</summary>
     public void Clear()
     {
-        foreach (var node in _nodes) node.Consumed = true;
+        foreach (var node in _nodes) node.Release("the tape was cleared");
         _nodes.Clear();
     }
 
@@ -111,9 +101,9 @@ public sealed class Tape
             {
                 var node = _nodes[n];
                 if (!grads.Remove(node.Output, out var dy)) continue;
-                var needs = new bool[node.Inputs.Count];
-                for (int i = 0; i < needs.Length; i++) needs[i] = node.Inputs[i].RequiresGrad;
-                var dxs = node.Backward(dy, needs);
+                var needs = node.InputsNeedingGrad();
+                var dxs = node.RunBackward(dy, needs);
+                node.Release("Backward() ran through it");
                 if (dxs.Length != needs.Length)
                     throw new InvalidOperationException($"backward rule of '{node.Op}' returned {dxs.Length} gradients for {needs.Length} inputs");
                 for (int i = 0; i < dxs.Length; i++)
@@ -135,7 +125,6 @@ public sealed class Tape
                     else grads[input] = dx;
                 }
                 dy.Dispose();
-                node.Consumed = true;
             }
         }
         foreach (var g in grads.Values) g.Dispose();
@@ -159,11 +148,11 @@ public sealed class Tape
         dx.Dispose();
     }
 
-    /// <summary>Forgets leading nodes whose outputs were released (forward passes that never ran backward).</summary>
+    /// <summary>Forgets leading nodes that were released (forward passes whose scope ended without a backward pass).</summary>
     private void PruneReleased()
     {
         int released = 0;
-        while (released < _nodes.Count && _nodes[released].Output.IsDisposed) _nodes[released++].Consumed = true;
+        while (released < _nodes.Count && _nodes[released].Consumed) released++;
         if (released > 0) _nodes.RemoveRange(0, released);
     }
 }

@@ -170,6 +170,17 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(Storage, Shape.With(ax, length), (int[])_strides.Clone(), Offset + start * _strides[ax], DType);
     }
 
+    /// <summary>
+    /// Another tensor object over the same elements (same storage, shape, strides and offset), with its own hold on
+    /// the storage: disposing either leaves the other valid. The tape keeps what backward rules need this way.
+    /// </summary>
+    public Tensor Alias()
+    {
+        ThrowIfDisposed();
+        Storage.Retain();
+        return new Tensor(Storage, Shape, (int[])_strides.Clone(), Offset, DType) { Name = Name };
+    }
+
     /// <summary>This tensor if already contiguous (as a new view), otherwise a contiguous copy.</summary>
     public Tensor Contiguous()
     {
@@ -275,7 +286,7 @@ public sealed partial class Tensor : IDisposable
     public void ThrowIfDisposed()
     {
         if (_disposed || Storage.IsReleased)
-            throw new ObjectDisposedException(Describe(), $"tensor {Describe()} was disposed (its scope ended?)");
+            throw new ObjectDisposedException(Describe(), $"tensor {Describe()} was released: disposed, its scope ended, or a module's forward pass released it after its last use (keep what you need from inside a model by tapping it)");
     }
 
     /// <summary>"'name' float32 [8, 128, 128, 3]" for error messages.</summary>

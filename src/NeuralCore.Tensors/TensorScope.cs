@@ -15,6 +15,7 @@ public sealed class TensorScope : IDisposable
     private readonly TensorScope? _outer;
     private readonly bool _collects;
     private readonly List<Tensor> _owned = new();
+    private List<IDisposable>? _dependents;
     private bool _disposed;
 
     private TensorScope(bool collects)
@@ -43,6 +44,21 @@ public sealed class TensorScope : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ties <paramref name="dependent"/> to the innermost collecting scope: it is disposed when that scope ends, before
+    /// the scope's tensors. The tape ties its nodes here, so a graph whose backward never ran gives back the tensors
+    /// its backward rules saved together with the step's activations. Returns false (and does nothing) outside any
+    /// collecting scope.
+    /// </summary>
+    public static bool DisposeAtEnd(IDisposable dependent)
+    {
+        var scope = _innermost;
+        while (scope is { _collects: false }) scope = scope._outer;
+        if (scope is null) return false;
+        (scope._dependents ??= new()).Add(dependent);
+        return true;
+    }
+
     /// <summary>Moves <paramref name="t"/> out of its scope into the enclosing one (or none) and returns it.</summary>
     public static Tensor Keep(Tensor t)
     {
@@ -69,6 +85,11 @@ public sealed class TensorScope : IDisposable
         if (_innermost != this)
             throw new InvalidOperationException("tensor scopes must be disposed in reverse order of creation");
         _innermost = _outer;
+        if (_dependents is not null)
+        {
+            foreach (var dependent in _dependents) dependent.Dispose();
+            _dependents = null;
+        }
         foreach (var t in _owned)
             if (t.OwningScope == this) t.Dispose();
         _owned.Clear();

@@ -88,6 +88,27 @@ public class MemoryTests
         Assert.Equal(0, pool.BytesCached);
     }
 
+    [Fact]
+    public void AnEmptySizeClassBorrowsTheSmallestCachedBlockOfUpToTwiceItsSize()
+    {
+        var pool = new NativeBlockPool();
+        var blocks = new[] { 1 << 20, 3 << 19, 5 << 20 }.Select(size => new CpuStorage(size, pool)).ToArray();
+        var (oneAndAHalf, five) = (blocks[1].Pointer, blocks[2].Pointer);
+        foreach (var b in blocks) b.Release();
+
+        var borrowed = new CpuStorage(1 << 20 | 1, pool); // its own class (1.125 MB) is empty: 1.5 MB is the best fit
+        Assert.Equal(oneAndAHalf, borrowed.Pointer);
+        var fresh = new CpuStorage(2 << 20, pool);         // 5 MB is more than twice 2 MB: a new block
+        Assert.NotEqual(five, fresh.Pointer);
+        Assert.Equal(4, pool.OsAllocations);
+        Assert.Equal((3L << 19) + (2L << 20), pool.BytesInUse);
+
+        borrowed.Release();
+        fresh.Release();
+        Assert.Equal((1L << 20) + (3L << 19) + (5L << 20) + (2L << 20), pool.BytesCached);
+        pool.Trim();
+    }
+
     [Theory]
     [InlineData(1, 256)]
     [InlineData(1000, 1024)]

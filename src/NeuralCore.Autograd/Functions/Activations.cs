@@ -19,6 +19,12 @@ public static partial class F
     public static Tensor Activate(string op, Activation act, Tensor x, double alpha)
     {
         var y = Ops.Activate(op, act, x, alpha);
-        return Tape.Record(op, y, [x], (dy, _) => [Ops.ActivationBackward(act, alpha, x, y, dy)]);
+        // Every derivative here is a function of the output alone (sigmoid, tanh), or of the input only through its
+        // sign and the clamp bounds, which the output keeps (relu, relu6, leaky slopes >= 0): act'(y) == act'(x).
+        // So backward saves y and passes it in x's place, and the input (often a BatchNorm output) can be released,
+        // as in PyTorch. A negative leaky slope flips the sign and needs x itself.
+        bool outputSuffices = act != Activation.LeakyRelu || alpha >= 0;
+        return Tape.Record(op, y, [x], outputSuffices ? [y, y] : [x, y],
+            (dy, _, saved) => [Ops.ActivationBackward(act, alpha, saved[0]!, saved[1]!, dy)]);
     }
 }

@@ -11,11 +11,12 @@ public static partial class F
         var inputs = xs.ToArray();
         var y = Ops.Concat(inputs, axis);
         int ax = axis < 0 ? axis + y.Rank : axis;
-        return Tape.Record("concat", y, inputs, (dy, needs) =>
+        var lengths = Array.ConvertAll(inputs, t => t.Shape[ax]);
+        return Tape.Record("concat", y, inputs, [], (dy, needs, _) =>
         {
-            var grads = new Tensor?[inputs.Length];
-            for (int i = 0, start = 0; i < inputs.Length; start += inputs[i].Shape[ax], i++)
-                if (needs[i]) grads[i] = Ops.SliceAxis(dy, ax, start, inputs[i].Shape[ax]);
+            var grads = new Tensor?[lengths.Length];
+            for (int i = 0, start = 0; i < lengths.Length; start += lengths[i], i++)
+                if (needs[i]) grads[i] = Ops.SliceAxis(dy, ax, start, lengths[i]);
             return grads;
         });
     }
@@ -25,9 +26,10 @@ public static partial class F
     {
         var y = Ops.SliceAxis(x, axis, start, length);
         int ax = axis < 0 ? axis + x.Rank : axis;
-        return Tape.Record("slice_axis", y, [x], (dy, _) =>
+        var (xShape, xType) = (x.Shape, x.DType);
+        return Tape.Record("slice_axis", y, [x], [], (dy, _, _) =>
         {
-            var dx = Tensor.Zeros(x.Shape, x.DType);
+            var dx = Tensor.Zeros(xShape, xType);
             using var window = dx.Slice(ax, start, length);
             window.CopyFrom(dy);
             return [dx];

@@ -10,5 +10,5 @@ public static partial class F
     /// with the same attributes: the same elements dropped, the same 1 / (1 - p) scale, no stored mask.
     /// </summary>
     public static Tensor Dropout(Tensor x, DropoutAttrs attrs) =>
-        Tape.Record("dropout", Ops.Dropout(x, attrs), [x], (dy, _) => [Ops.Dropout(dy, attrs)]);
+        Tape.Record("dropout", Ops.Dropout(x, attrs), [x], [], (dy, _, _) => [Ops.Dropout(dy, attrs)]);
 }

@@ -6,49 +6,63 @@ namespace NeuralCore.Autograd;
 /// <summary>Differentiable ops (the functional API, like torch.nn.functional). Each op's backward sits under its forward.</summary>
 public static partial class F
 {
-    public static Tensor Add(Tensor a, Tensor b) =>
-        Tape.Record("add", Ops.Add(a, b), [a, b], (dy, needs) =>
+    public static Tensor Add(Tensor a, Tensor b)
+    {
+        var (aShape, bShape) = (a.Shape, b.Shape);
+        return Tape.Record("add", Ops.Add(a, b), [a, b], [], (dy, needs, _) =>
         [
-            needs[0] ? SumToShape(dy, a.Shape) : null,
-            needs[1] ? SumToShape(dy, b.Shape) : null,
+            needs[0] ? SumToShape(dy, aShape) : null,
+            needs[1] ? SumToShape(dy, bShape) : null,
         ]);
+    }
 
-    public static Tensor Sub(Tensor a, Tensor b) =>
-        Tape.Record("sub", Ops.Sub(a, b), [a, b], (dy, needs) =>
+    public static Tensor Sub(Tensor a, Tensor b)
+    {
+        var (aShape, bShape) = (a.Shape, b.Shape);
+        return Tape.Record("sub", Ops.Sub(a, b), [a, b], [], (dy, needs, _) =>
         [
-            needs[0] ? SumToShape(dy, a.Shape) : null,
-            needs[1] ? NegatedSumToShape(dy, b.Shape) : null,
+            needs[0] ? SumToShape(dy, aShape) : null,
+            needs[1] ? NegatedSumToShape(dy, bShape) : null,
         ]);
+    }
 
-    public static Tensor Mul(Tensor a, Tensor b) =>
-        Tape.Record("mul", Ops.Mul(a, b), [a, b], (dy, needs) =>
+    /// <summary>a * b; each input's gradient needs the other input, so only those are kept.</summary>
+    public static Tensor Mul(Tensor a, Tensor b)
+    {
+        var (aShape, bShape) = (a.Shape, b.Shape);
+        return Tape.Record("mul", Ops.Mul(a, b), [a, b], [b.RequiresGrad ? a : null, a.RequiresGrad ? b : null], (dy, needs, saved) =>
         [
-            needs[0] ? ProductSumToShape(dy, b, a.Shape) : null,
-            needs[1] ? ProductSumToShape(dy, a, b.Shape) : null,
+            needs[0] ? ProductSumToShape(dy, saved[1]!, aShape) : null,
+            needs[1] ? ProductSumToShape(dy, saved[0]!, bShape) : null,
         ]);
+    }
 
-    public static Tensor Div(Tensor a, Tensor b) =>
-        Tape.Record("div", Ops.Div(a, b), [a, b], (dy, needs) =>
+    public static Tensor Div(Tensor a, Tensor b)
+    {
+        var (aShape, bShape) = (a.Shape, b.Shape);
+        return Tape.Record("div", Ops.Div(a, b), [a, b], [b.RequiresGrad ? a : null, b], (dy, needs, saved) =>
         {
+            var (sa, sb) = (saved[0], saved[1]!);
             Tensor? da = null, db = null;
             if (needs[0])
             {
-                using var q = Ops.Div(dy, b);
-                da = SumToShape(q, a.Shape);
+                using var q = Ops.Div(dy, sb);
+                da = SumToShape(q, aShape);
             }
             if (needs[1])
             {
                 // d(a/b)/db = -a / b^2 = -(a/b) / b
-                using var y = Ops.Div(a, b);
-                using var yb = Ops.Div(y, b);
+                using var y = Ops.Div(sa!, sb);
+                using var yb = Ops.Div(y, sb);
                 using var prod = Ops.Mul(dy, yb);
-                db = NegatedSumToShape(prod, b.Shape);
+                db = NegatedSumToShape(prod, bShape);
             }
             return [da, db];
         });
+    }
 
     public static Tensor Scale(Tensor x, double factor) =>
-        Tape.Record("scale", Ops.Scale(x, factor), [x], (dy, _) => [Ops.Scale(dy, factor)]);
+        Tape.Record("scale", Ops.Scale(x, factor), [x], [], (dy, _, _) => [Ops.Scale(dy, factor)]);
 
     /// <summary>
     /// Sums a broadcast gradient back to the shape of the input it was broadcast from. Always returns a new tensor
@@ -62,7 +76,8 @@ public static partial class F
         for (int i = 0; i < g.Rank; i++)
             if (i < lead || (shape[i - lead] == 1 && g.Shape[i] != 1)) axes.Add(i);
         using var summed = Ops.Sum(g, axes.ToArray(), keepDims: true);
-        return summed.Contiguous().Reshape(shape.ToArray());
+        using var contiguous = summed.Contiguous();
+        return contiguous.Reshape(shape.ToArray());
     }
 
     private static Tensor NegatedSumToShape(Tensor g, Shape shape)

@@ -5,18 +5,25 @@ namespace NeuralCore.Autograd;
 
 public static partial class F
 {
-    public static Tensor Sum(Tensor x, int[]? axes = null, bool keepDims = false) =>
-        Tape.Record("sum", Ops.Sum(x, axes, keepDims), [x], (dy, _) => [SpreadBack(dy, x.Shape, axes, 1.0)]);
+    public static Tensor Sum(Tensor x, int[]? axes = null, bool keepDims = false)
+    {
+        var xShape = x.Shape;
+        return Tape.Record("sum", Ops.Sum(x, axes, keepDims), [x], [], (dy, _, _) => [SpreadBack(dy, xShape, axes, 1.0)]);
+    }
 
     public static Tensor Mean(Tensor x, int[]? axes = null, bool keepDims = false)
     {
         var y = Ops.Mean(x, axes, keepDims);
+        var xShape = x.Shape;
         double scale = (double)y.ElementCount / Math.Max(x.ElementCount, 1);
-        return Tape.Record("mean", y, [x], (dy, _) => [SpreadBack(dy, x.Shape, axes, scale)]);
+        return Tape.Record("mean", y, [x], [], (dy, _, _) => [SpreadBack(dy, xShape, axes, scale)]);
     }
 
-    public static Tensor BroadcastTo(Tensor x, Shape shape) =>
-        Tape.Record("broadcast_to", Ops.BroadcastTo(x, shape), [x], (dy, _) => [SumToShape(dy, x.Shape)]);
+    public static Tensor BroadcastTo(Tensor x, Shape shape)
+    {
+        var xShape = x.Shape;
+        return Tape.Record("broadcast_to", Ops.BroadcastTo(x, shape), [x], [], (dy, _, _) => [SumToShape(dy, xShape)]);
+    }
 
     /// <summary>The gradient of a reduction: dy broadcast back over the reduced axes, times <paramref name="scale"/>.</summary>
     private static Tensor SpreadBack(Tensor dy, Shape xShape, int[]? axes, double scale)

@@ -9,13 +9,13 @@ public static partial class F
     public static Tensor Softmax(Tensor x)
     {
         var y = Ops.Softmax(x);
-        return Tape.Record("softmax", y, [x], (dy, _) => [Ops.SoftmaxBackward(y, dy)]);
+        return Tape.Record("softmax", y, [x], [y], (dy, _, saved) => [Ops.SoftmaxBackward(saved[0]!, dy)]);
     }
 
     /// <summary>log(softmax(x)) over the last axis. x [..., K] -> y [..., K].</summary>
     public static Tensor LogSoftmax(Tensor x)
     {
         var y = Ops.LogSoftmax(x);
-        return Tape.Record("log_softmax", y, [x], (dy, _) => [Ops.LogSoftmaxBackward(y, dy)]);
+        return Tape.Record("log_softmax", y, [x], [y], (dy, _, saved) => [Ops.LogSoftmaxBackward(saved[0]!, dy)]);
     }
 }

@@ -18,21 +18,17 @@ public static partial class F
     {
         var result = Ops.SoftmaxCrossEntropy(logits, labels, classWeights, ignoreLabel);
         Tensor[] inputs = classWeights is null ? [logits, labels] : [logits, labels, classWeights];
-        if (!Tape.ShouldRecord(inputs))
-        {
-            result.LogSumExp.Dispose();
-            result.WeightSum.Dispose();
-            return result.Loss;
-        }
-        return Tape.Record("softmax_cross_entropy", result.Loss, inputs, (dLoss, needs) =>
-        {
-            // The saved per-row log-sum-exp and the mean's denominator are needed exactly once.
-            using var logSumExp = result.LogSumExp;
-            using var weightSum = result.WeightSum;
-            var dLogits = needs[0]
-                ? Ops.SoftmaxCrossEntropyBackward(logits, labels, logSumExp, weightSum, dLoss, classWeights, ignoreLabel)
-                : null;
-            return classWeights is null ? [dLogits, null] : [dLogits, null, null];
-        });
+        Tape.Record("softmax_cross_entropy", result.Loss, inputs, [logits, labels, result.LogSumExp, result.WeightSum, classWeights],
+            (dLoss, needs, saved) =>
+            {
+                var dLogits = needs[0]
+                    ? Ops.SoftmaxCrossEntropyBackward(saved[0]!, saved[1]!, saved[2]!, saved[3]!, dLoss, saved[4], ignoreLabel)
+                    : null;
+                return classWeights is null ? [dLogits, null] : [dLogits, null, null];
+            });
+        // The per-row log-sum-exp and the mean's denominator live on in the node if it was recorded.
+        result.LogSumExp.Dispose();
+        result.WeightSum.Dispose();
+        return result.Loss;
     }
 }

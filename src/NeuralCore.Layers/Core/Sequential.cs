@@ -2,7 +2,10 @@ using NeuralCore.Tensors;
 
 namespace NeuralCore.Layers;
 
-/// <summary>Modules applied one after another.</summary>
+/// <summary>
+/// Modules applied one after another. Each intermediate result is released as soon as the next module has
+/// consumed it (the storage survives if a backward rule saved it); the input and the output stay the caller's.
+/// </summary>
 public sealed class Sequential : Module
 {
     public Sequential(string name, params Module[] layers) : base(name)
@@ -12,7 +15,8 @@ public sealed class Sequential : Module
 
     public override Tensor Forward(Tensor x)
     {
-        foreach (var layer in Children) x = layer.Forward(x);
-        return x;
+        var y = x;
+        foreach (var layer in Children) y = ReferenceEquals(y, x) ? layer.Forward(y) : layer.Forward(y).Releasing(y);
+        return y;
     }
 }

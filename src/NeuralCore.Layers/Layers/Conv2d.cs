@@ -35,8 +35,8 @@ public sealed class Conv2d : Module
     public override Tensor Forward(Tensor x)
     {
         var y = F.Conv2d(x, Kernel, _attrs);
-        if (Bias is not null) y = F.Add(y, Bias);
-        return LayerActivation.Apply(_activation, y);
+        if (Bias is not null) y = F.Add(y, Bias).Releasing(y);
+        return LayerActivation.Apply(_activation, y).Releasing(y);
     }
 }
 

@@ -29,6 +29,6 @@ public sealed class ConvTranspose2d : Module
     public override Tensor Forward(Tensor x)
     {
         var y = F.ConvTranspose2d(x, Kernel, _attrs);
-        return Bias is null ? y : F.Add(y, Bias);
+        return Bias is null ? y : F.Add(y, Bias).Releasing(y);
     }
 }

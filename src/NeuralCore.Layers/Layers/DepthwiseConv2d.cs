@@ -35,7 +35,7 @@ public sealed class DepthwiseConv2d : Module, IKerasLayout
     public override Tensor Forward(Tensor x)
     {
         var y = F.Conv2d(x, Kernel, _attrs);
-        return Bias is null ? y : F.Add(y, Bias);
+        return Bias is null ? y : F.Add(y, Bias).Releasing(y);
     }
 
     public Shape KerasShape(int weightIndex) => weightIndex == 0 ? _kerasKernelShape : Bias!.Shape;

@@ -29,7 +29,7 @@ public sealed class Add(string name) : MergeLayer(name)
     {
         if (inputs.Count < 2) throw new ArgumentException($"{this}: needs at least two inputs, got {inputs.Count}");
         var sum = F.Add(inputs[0], inputs[1]);
-        for (int i = 2; i < inputs.Count; i++) sum = F.Add(sum, inputs[i]);
+        for (int i = 2; i < inputs.Count; i++) sum = F.Add(sum, inputs[i]).Releasing(sum);
         return sum;
     }
 }

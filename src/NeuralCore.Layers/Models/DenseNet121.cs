@@ -80,7 +80,10 @@ internal sealed class DenseConvBlock : DenseNetBlock
     public override Tensor Run(Tensor x, TapRecorder taps)
     {
         var y = taps.RunSequence(_branch, x);
-        return taps.IsComplete ? y : taps.Record(_concat, _concat.Forward(x, y));
+        if (taps.IsComplete) return y;
+        var joined = taps.Record(_concat, _concat.Forward(x, y));
+        taps.ReleaseUnlessTapped(y, x);
+        return joined;
     }
 }
 

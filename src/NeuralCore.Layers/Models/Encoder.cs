@@ -23,6 +23,7 @@ public enum InputNormalization
 /// Its children are its layers and blocks (<see cref="ITappedBlock"/>) in Keras' order, applied one after another.
 /// <see cref="ForwardTaps"/> returns named intermediate activations (the U-Net skips) and stops computing as soon
 /// as the last one is known, as Keras' <c>Model(inputs, [layer.output ...])</c> computes only what it needs.
+/// Every other intermediate is released as soon as the next layer has consumed it; the taps are the caller's.
 /// </summary>
 public abstract class Encoder : Module
 {
@@ -44,7 +45,7 @@ public abstract class Encoder : Module
         if (unknown.Count > 0)
             throw new ArgumentException($"{Name}: no layer named {string.Join(", ", unknown.Select(n => $"'{n}'"))}");
         var recorder = new TapRecorder(layerNames);
-        Run(x, recorder);
+        recorder.ReleaseUnlessTapped(Run(x, recorder), x);
         return recorder.Found;
     }
 
@@ -52,7 +53,10 @@ public abstract class Encoder : Module
     private Tensor Run(Tensor x, TapRecorder taps) => taps.RunSequence(Children, x);
 }
 
-/// <summary>Collects the outputs of wanted layers during one forward pass.</summary>
+/// <summary>
+/// Collects the outputs of wanted layers during one forward pass, and releases the other intermediates of the
+/// sequences it runs as soon as their consumer has run: a tap is the only thing that outlives the pass.
+/// </summary>
 public sealed class TapRecorder
 {
     private readonly HashSet<string> _wanted;
@@ -74,15 +78,28 @@ public sealed class TapRecorder
     /// </summary>
     public Tensor Run(Module layer, Tensor x) => layer is ITappedBlock block ? block.Run(x, this) : Record(layer, layer.Forward(x));
 
-    /// <summary>Runs <paramref name="layers"/> one after another, stopping as soon as every wanted output is known.</summary>
+    /// <summary>
+    /// Runs <paramref name="layers"/> one after another, stopping as soon as every wanted output is known. Each
+    /// intermediate result that is not a tap is released once the next layer has consumed it; <paramref name="x"/>
+    /// and the returned tensor stay the caller's.
+    /// </summary>
     public Tensor RunSequence(IEnumerable<Module> layers, Tensor x)
     {
+        var y = x;
         foreach (var layer in layers)
         {
-            if (IsComplete) return x;
-            x = Run(layer, x);
+            if (IsComplete) return y;
+            var next = Run(layer, y);
+            if (!ReferenceEquals(next, y)) ReleaseUnlessTapped(y, x);
+            y = next;
         }
-        return x;
+        return y;
+    }
+
+    /// <summary>Releases <paramref name="intermediate"/> unless it is a tap or <paramref name="input"/> (the caller's).</summary>
+    public void ReleaseUnlessTapped(Tensor intermediate, Tensor input)
+    {
+        if (!ReferenceEquals(intermediate, input) && !_found.ContainsValue(intermediate)) intermediate.Dispose();
     }
 
     public Tensor Record(Module layer, Tensor y)

@@ -45,10 +45,15 @@ public sealed class EncoderUNet : SegmentationModel
 
     protected override Tensor Logits(Tensor x)
     {
+        // Each tap and intermediate is released after its last use (the storage stays if a backward rule saved it).
         var skips = Encoder.ForwardTaps(x, _taps);
         var y = skips[_taps[^1]];
         for (int i = 0; i < _up.Length; i++)
-            y = _concat[i].Forward(_up[i].Forward(y), skips[_taps[_taps.Length - 2 - i]]);
-        return _last.Forward(y);
+        {
+            var up = _up[i].Forward(y).Releasing(y);
+            var skip = skips[_taps[_taps.Length - 2 - i]];
+            y = _concat[i].Forward(up, skip).Releasing(up).Releasing(skip);
+        }
+        return _last.Forward(y).Releasing(y);
     }
 }

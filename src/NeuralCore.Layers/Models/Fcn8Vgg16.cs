@@ -37,10 +37,15 @@ public sealed class Fcn8Vgg16 : SegmentationModel
 
     protected override Tensor Logits(Tensor x)
     {
+        // Each tap and intermediate is released after its last use (the storage stays if a backward rule saved it).
         var pools = Encoder.ForwardTaps(x, Taps);
-        var fromPool5 = _up6.Forward(_conv6.Forward(pools["block5_pool"]));
-        var fromPool4 = _up4.Forward(_pool4Score.Forward(pools["block4_pool"]));
-        var fromPool3 = _pool3Score.Forward(pools["block3_pool"]);
-        return _upFinal.Forward(_sum.Forward(fromPool4, fromPool3, fromPool5));
+        var (pool3, pool4, pool5) = (pools["block3_pool"], pools["block4_pool"], pools["block5_pool"]);
+        var score5 = _conv6.Forward(pool5).Releasing(pool5);
+        var fromPool5 = _up6.Forward(score5).Releasing(score5);
+        var score4 = _pool4Score.Forward(pool4).Releasing(pool4);
+        var fromPool4 = _up4.Forward(score4).Releasing(score4);
+        var fromPool3 = _pool3Score.Forward(pool3).Releasing(pool3);
+        var sum = _sum.Forward(fromPool4, fromPool3, fromPool5).Releasing(fromPool4).Releasing(fromPool3).Releasing(fromPool5);
+        return _upFinal.Forward(sum).Releasing(sum);
     }
 }

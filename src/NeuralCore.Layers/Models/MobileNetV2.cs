@@ -87,6 +87,9 @@ internal sealed class InvertedResidual : Module, ITappedBlock
         // Stopping at the tap matters: the U-Net taps block_16_project, and running block_16_project_BN anyway
         // would update its moving statistics, which Keras' truncated down_stack never computes.
         var y = taps.RunSequence(_layers, x);
-        return _residual is null || taps.IsComplete ? y : taps.Record(_residual, _residual.Forward(x, y));
+        if (_residual is null || taps.IsComplete) return y;
+        var sum = taps.Record(_residual, _residual.Forward(x, y));
+        taps.ReleaseUnlessTapped(y, x);
+        return sum;
     }
 }

@@ -54,20 +54,27 @@ public sealed class UNet : SegmentationModel
 
     protected override Tensor Logits(Tensor x)
     {
+        // Each skip and intermediate is released after its last use (the storage stays if a backward rule saved it).
         var skips = new Tensor[Depth];
+        var y = x;
         for (int level = 0; level < Depth; level++)
         {
             var (convs, pool, dropout) = _down[level];
-            skips[level] = convs.Forward(x);
-            x = dropout.Forward(pool.Forward(skips[level]));
+            skips[level] = ReferenceEquals(y, x) ? convs.Forward(y) : convs.Forward(y).Releasing(y);
+            var pooled = pool.Forward(skips[level]);
+            y = dropout.Forward(pooled).Releasing(pooled);
         }
-        x = _bottleneck.Forward(x);
+        y = _bottleneck.Forward(y).Releasing(y);
         for (int i = 0; i < Depth; i++)
         {
             var (up, concat, dropout, convs) = _decoder[i];
-            x = convs.Forward(dropout.Forward(concat.Forward(up.Forward(x), skips[Depth - 1 - i])));
+            var upsampled = up.Forward(y).Releasing(y);
+            var skip = skips[Depth - 1 - i];
+            var joined = concat.Forward(upsampled, skip).Releasing(upsampled).Releasing(skip);
+            var dropped = dropout.Forward(joined).Releasing(joined);
+            y = convs.Forward(dropped).Releasing(dropped);
         }
-        return _head.Forward(x);
+        return _head.Forward(y).Releasing(y);
     }
 
     /// <summary>Two 3x3 'same' Conv2D + ReLU: [N, H, W, Cin] -> [N, H, W, filters].</summary>

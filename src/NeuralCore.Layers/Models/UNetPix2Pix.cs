@@ -51,10 +51,16 @@ public sealed class UNetPix2Pix : SegmentationModel
 
     protected override Tensor Logits(Tensor x)
     {
+        // Each skip and intermediate is released after its last use (the storage stays if a backward rule saved it).
         var skips = new Tensor[_down.Length];
-        for (int i = 0; i < _down.Length; i++) x = skips[i] = _down[i].Forward(x);
+        var y = x;
+        for (int i = 0; i < _down.Length; i++) y = skips[i] = _down[i].Forward(y);
         for (int i = 0; i < _up.Length; i++)
-            x = _up[i].Concat.Forward(_up[i].Up.Forward(x), skips[_down.Length - 2 - i]);
-        return _last.Forward(x);
+        {
+            var up = _up[i].Up.Forward(y).Releasing(y);
+            var skip = skips[_down.Length - 2 - i];
+            y = _up[i].Concat.Forward(up, skip).Releasing(up).Releasing(skip);
+        }
+        return _last.Forward(y).Releasing(y);
     }
 }

@@ -10,7 +10,10 @@ namespace NeuralCore.Tensors.Memory;
 /// </summary>
 /// <remarks>
 /// Sizes are rounded up to one of 8 steps per power of two (at most 12.5% waste), so activations of one shape
-/// always land in the same bucket. Thread-safe: kernels never allocate, but finalizers and prefetch threads may.
+/// always land in the same bucket. When that bucket is empty, the smallest cached block of up to twice the size is
+/// handed out instead: a training step that releases its intermediates early frees and requests blocks of many
+/// sizes in turn, and exact buckets alone would then hold far more memory than is ever in use at once.
+/// Thread-safe: kernels never allocate, but finalizers and prefetch threads may.
 /// </remarks>
 public sealed unsafe class NativeBlockPool
 {
@@ -27,8 +30,20 @@ public sealed unsafe class NativeBlockPool
     /// <summary>Bytes held in the pool, ready for reuse.</summary>
     public long BytesCached { get; private set; }
 
+    /// <summary>Everything taken from the OS and not trimmed: in use plus cached (what the process's RSS sees).</summary>
+    public long BytesHeld
+    {
+        get
+        {
+            lock (_lock) return BytesInUse + BytesCached;
+        }
+    }
+
     /// <summary>The most bytes ever in use at once (reset with <see cref="ResetPeak"/>).</summary>
     public long PeakBytesInUse { get; private set; }
+
+    /// <summary>Bytes handed out since the pool was created, counting every block each time (how much a pass allocates in all).</summary>
+    public long BytesRentedTotal { get; private set; }
 
     /// <summary>Blocks that had to come from the OS (a steady-state training step should add none).</summary>
     public long OsAllocations { get; private set; }
@@ -41,23 +56,34 @@ public sealed unsafe class NativeBlockPool
         return (bytes + step - 1) / step * step;
     }
 
+    /// <summary>A block of at least <paramref name="bytes"/>; <paramref name="capacity"/> is its real size, to pass back to <see cref="Return"/>.</summary>
     public nint Rent(long bytes, out long capacity)
     {
         capacity = RoundSize(bytes);
         lock (_lock)
         {
-            BytesInUse += capacity;
-            PeakBytesInUse = Math.Max(PeakBytesInUse, BytesInUse);
-            if (_free.TryGetValue(capacity, out var stack) && stack.Count > 0)
+            // Best fit among the cached blocks of up to twice the rounded size (each class is the next rounding).
+            for (long size = capacity; size <= 2 * capacity; size = RoundSize(size + 1))
             {
-                BytesCached -= capacity;
+                if (!_free.TryGetValue(size, out var stack) || stack.Count == 0) continue;
+                capacity = size;
+                BytesCached -= size;
+                TakeInUse(size);
                 return stack.Pop();
             }
+            TakeInUse(capacity);
             OsAllocations++;
         }
         void* p = NativeMemory.AlignedAlloc((nuint)capacity, Alignment);
         if (p == null) throw new OutOfMemoryException($"could not allocate {capacity} bytes of tensor storage");
         return (nint)p;
+    }
+
+    private void TakeInUse(long capacity)
+    {
+        BytesInUse += capacity;
+        BytesRentedTotal += capacity;
+        PeakBytesInUse = Math.Max(PeakBytesInUse, BytesInUse);
     }
 
     public void Return(nint block, long capacity)
