@@ -11,7 +11,7 @@ using NeuralCore.Tensors.Memory;
 namespace NeuralCore.Bench.Models;
 
 /// <summary>
-/// `bench -- train-step [--models a,b] [--batch 8,32] [--size N] [--steps S] [--profile]`: the end-to-end training step of the
+/// `bench -- train-step [--models a,b] [--batch 8,32] [--size N] [--steps S] [--train-encoder] [--profile]`: the end-to-end training step of the
 /// seed models (forward + fused softmax-CE + backward + optimizer), timed per phase, with images/s, the pool's
 /// peak bytes in use and bytes held from the OS (in use + cached), blocks taken from the OS per timed step (0 when
 /// the pool reuses everything) and the process's peak RSS (run one model per process for a per-model figure), and the FMA peak measured before and after (contention indicator).
@@ -35,6 +35,7 @@ public static class TrainStepBench
         int steps = BenchArgs.Int(args, "--steps", 3);
         int? size = BenchArgs.Option(args, "--size") is { } s ? int.Parse(s) : null;
         bool profile = args.Contains("--profile");
+        bool trainEncoder = args.Contains("--train-encoder"); // as `petseg train` does from scratch
         double peakBefore = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
         Console.WriteLine("| model | input | batch | step ms (median) | fwd / bwd / opt ms | images/s | pool peak MB | pool held MB | OS blocks/step | RSS peak MB |");
         Console.WriteLine("|---|---|---:|---:|---|---:|---:|---:|---:|---:|");
@@ -42,7 +43,7 @@ public static class TrainStepBench
         {
             var anchor = Anchors.First(a => a.Model == name);
             int side = size ?? anchor.Size;
-            foreach (int batch in batches) Measure(anchor.Model, side, anchor.Classes, anchor.Optimizer, anchor.FreezeEncoder, batch, steps, profile);
+            foreach (int batch in batches) Measure(anchor.Model, side, anchor.Classes, anchor.Optimizer, anchor.FreezeEncoder && !trainEncoder, batch, steps, profile);
         }
         Console.WriteLine($"\nFMA peak ({Environment.ProcessorCount} threads) before/after: {peakBefore:F0} / {FmaPeak.Measure(Environment.ProcessorCount, 0.3):F0} GFLOP/s");
     }

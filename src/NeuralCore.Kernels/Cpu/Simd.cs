@@ -65,6 +65,8 @@ internal unsafe interface ISimd<V> where V : struct
 
     /// <summary>The largest lane (a NaN lane may or may not win; callers check).</summary>
     static abstract float MaxAcross(V a);
+    /// <summary>The sum of the lanes, in a fixed order.</summary>
+    static abstract float Sum(V a);
     /// <summary>Bit i set where lane i of a equals lane i of b.</summary>
     static abstract ulong EqualBits(V a, V b);
 }
@@ -111,6 +113,7 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
         (Vector512.Load(acc) + (Vector512.WidenLower(value) + Vector512.WidenUpper(value))).Store(acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumWidened(double* acc) => Vector512.Sum(Vector512.Load(acc));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> a) => Vector512.Sum(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(Vector512<float> a) => Simd256.MaxAcross(Vector256.Max(a.GetLower(), a.GetUpper()));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static ulong EqualBits(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b).ExtractMostSignificantBits();
 }
@@ -164,6 +167,8 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     public static void AddWidened(Vector256<float> value, double* acc) =>
         (Vector256.Load(acc) + (Vector256.WidenLower(value) + Vector256.WidenUpper(value))).Store(acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double SumWidened(double* acc) => Vector256.Sum(Vector256.Load(acc));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> a) => Vector256.Sum(a);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector256<float> a)

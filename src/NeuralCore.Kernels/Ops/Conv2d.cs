@@ -140,6 +140,9 @@ public static partial class OpCatalog
         Conv("depthwise", [2, 6, 5, 4], [3, 3, 1, 4], new() { Padding = Padding2d.Same, Groups = 4 }),
         Conv("depthwise x2 s2", [2, 6, 5, 3], [3, 3, 1, 6], new() { Padding = Padding2d.Same, Stride = 2, Groups = 3 }),
         Conv("1x1", [2, 5, 7, 6], [1, 1, 6, 4], new()),
+        // Wider than ConvGemmNarrow.MaxN on both sides, so every pass takes the register-tiled GEMM.
+        Conv("1x1 6->8 (GEMM path)", [2, 5, 7, 6], [1, 1, 6, 8], new()),
+        Conv("3x3 s2 same 6->7 (GEMM path)", [2, 6, 5, 6], [3, 3, 6, 7], new() { Padding = Padding2d.Same, Stride = 2 }),
         Conv("1x1 s2 (not a plain GEMM)", [2, 5, 6, 3], [1, 1, 3, 4], new() { Stride = 2 }),
         Conv("1x1 explicit (1,0,0,1)", [2, 4, 5, 3], [1, 1, 3, 2], new() { Padding = Padding2d.Explicit(1, 0, 0, 1) }),
         Conv("depthwise 3x3 s2 d2, 17 channels", [1, 7, 6, 17], [3, 3, 1, 17], new() { Padding = Padding2d.Same, Stride = 2, Dilation = 2, Groups = 17 }),

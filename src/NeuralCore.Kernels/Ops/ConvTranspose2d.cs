@@ -96,6 +96,8 @@ public static partial class OpCatalog
         ConvT("explicit p1 op1 (PyTorch k3 s2)", [2, 3, 4, 3], [3, 3, 2, 3], new() { Padding = Padding2d.Symmetric(1, 1), Stride = 2, OutputPadding = 1 }),
         ConvT("explicit (0,1,2,0) s(2,3) op(1,0)", [2, 3, 4, 3], [3, 3, 2, 3], new() { Padding = Padding2d.Explicit(0, 1, 2, 0), Stride = (2, 3), OutputPadding = (1, 0) }),
         ConvT("3x3 d2 same", [2, 3, 4, 2], [3, 3, 3, 2], new() { Padding = Padding2d.Same, Dilation = 2 }),
+        ConvT("3x3 s2 same 6->5 (GEMM path)", [2, 3, 4, 6], [3, 3, 5, 6], SameS2),
+        ConvT("3x3 s2 160->3 (U-Net logits)", [8, 64, 64, 160], [3, 3, 3, 160], SameS2, bench: true),
         ConvT("3x3 s2 512->256", [8, 8, 8, 512], [3, 3, 256, 512], SameS2, bench: true),
         ConvT("4x4 s2 512->256", [8, 16, 16, 512], [4, 4, 256, 512], SameS2, bench: true),
     ];

@@ -22,13 +22,13 @@ public sealed record TrainOptions
 
     public int ImageSize { get; init; } = 128;
 
-    public int Epochs { get; init; } = 14;
+    public int Epochs { get; init; } = 20;
 
     public int BatchSize { get; init; } = 16;
 
     public string Optimizer { get; init; } = "adam";
 
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = 2e-3;
 
     /// <summary>
     /// "cosine" (decay to zero over the whole run), "constant", or an explicit optimizer schedule such as
@@ -37,7 +37,7 @@ public sealed record TrainOptions
     public string LrSchedule { get; init; } = "cosine";
 
     /// <summary>"crossentropy", "dice", or a sum such as "crossentropy+dice" (see NeuralCore.Layers.Losses.Loss.Create).</summary>
-    public string Loss { get; init; } = "crossentropy";
+    public string Loss { get; init; } = "crossentropy+dice";
 
     /// <summary>Pretrained encoder weights (Keras .h5, .npz, .safetensors), or null for random initialisation.</summary>
     public string? Weights { get; init; }

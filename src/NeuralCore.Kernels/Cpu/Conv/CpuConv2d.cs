@@ -12,6 +12,9 @@ namespace NeuralCore.Kernels.Cpu;
 /// The input gradient is split into stride phases (sub-pixel decomposition): the input pixels with
 /// ih = ch (mod stride) receive only the taps kh with kh*dilation = ch + pad (mod stride), so each phase is a
 /// stride-1 implicit GEMM over dy with just those taps and no multiplications by inserted zeros.</item>
+/// <item>A result at most <see cref="ConvGemmNarrow.MaxN"/> channels wide (a 3-class logits layer's forward pass,
+/// or the input gradient of a layer reading an RGB image): <see cref="ConvGemmNarrow"/>, dot products instead of
+/// a GEMM padded to its 32-wide panels.</item>
 /// <item>Depthwise (groups == InC == OutC): <see cref="CpuDepthwiseConv2d"/>.</item>
 /// </list>
 /// Grouped convolutions that are not depthwise, and depthwise with a channel multiplier above 1, are left to the
@@ -28,7 +31,7 @@ internal static unsafe class CpuConv2d
         fixed (float* pr = result)
         {
             if (depthwise) CpuDepthwiseConv2d.Run(pass, g, pa, pb, pr);
-            else if (IsPointwise(g)) Pointwise(pass, g, pa, pb, pr);
+            else if (IsPointwise(g) && !(pass == ConvPass.Forward && g.OutC <= ConvGemmNarrow.MaxN)) Pointwise(pass, g, pa, pb, pr);
             else if (pass == ConvPass.Forward) Forward(g, pa, pb, pr);
             else if (pass == ConvPass.BackwardInput) BackwardInput(g, pa, pb, pr);
             else BackwardWeight(g, pa, pb, pr);
@@ -79,7 +82,8 @@ internal static unsafe class CpuConv2d
         int* offW = stackalloc int[taps];
         var rows = ForwardRows(g, x, offH, offW);
         var sink = new ConvRowSink(y, g.OutH, g.OutW, g.OutH, g.OutW, g.OutC, 0, 0, 1, 1);
-        ConvGemm.RunRows(GemmBlocking.Kernel, rows, new DenseB(w, g.OutC), g.OutC, sink);
+        if (g.OutC <= ConvGemmNarrow.MaxN) ConvGemmNarrow.RunRows(rows, new DenseB(w, g.OutC), g.OutC, sink);
+        else ConvGemm.RunRows(GemmBlocking.Kernel, rows, new DenseB(w, g.OutC), g.OutC, sink);
     }
 
     /// <summary>dw [KH*KW*InC, OutC] = im2col(x)^T * dy [P, OutC].</summary>
@@ -126,7 +130,9 @@ internal static unsafe class CpuConv2d
                     }
                 var rows = new ConvRowSource(dy, g.Batch, gridH, gridW, g.OutH, g.OutW, g.OutC, 1, 1,
                     usedRows * usedCols, offH, offW);
-                ConvGemm.RunRows(GemmBlocking.Kernel, rows, new TapTransposedB(w, g.InC, g.OutC, weightTaps), g.InC, sink);
+                var b = new TapTransposedB(w, g.InC, g.OutC, weightTaps);
+                if (g.InC <= ConvGemmNarrow.MaxN) ConvGemmNarrow.RunRows(rows, b, g.InC, sink);
+                else ConvGemm.RunRows(GemmBlocking.Kernel, rows, b, g.InC, sink);
             }
         }
     }
