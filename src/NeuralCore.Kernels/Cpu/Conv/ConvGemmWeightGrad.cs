@@ -17,7 +17,7 @@ internal static unsafe class ConvGemmWeightGrad
     {
         int panels = ConvGemm.CeilDiv(n, kernel.NR);
         int threads = CpuParallel.ThreadCount;
-        long aFloats = (long)kernel.McTiles * kernel.APanelFloats(transA: true);
+        long aFloats = (long)kernel.McTiles * PanelStride(kernel);
         long bFloats = (long)GemmBlocking.KC * panels * kernel.NR;
         long rowFloats = (long)kernel.McTiles * kernel.MR + Vector512<float>.Count;
         GemmWorkspace workspace = GemmWorkspace.Rent(0, threads, aFloats + bFloats + rowFloats);
@@ -36,6 +36,12 @@ internal static unsafe class ConvGemmWeightGrad
         }
     }
 
+    /// <summary>Floats between A micro-panels: one cache line more than a panel. At exactly 16 KiB apart the same
+    /// depth step of every panel, which each pixel's deal writes together, would fall in one L1 set (more panels
+    /// than the set has ways), so every pixel would evict lines it is still writing.</summary>
+    private static int PanelStride(in GemmKernelInfo kernel) =>
+        kernel.APanelFloats(transA: true) + Vector512<float>.Count;
+
     private struct Work : IWorkItem
     {
         public GemmKernelInfo Kernel;
@@ -49,7 +55,7 @@ internal static unsafe class ConvGemmWeightGrad
         public readonly void Execute(int start, int end, int threadIndex)
         {
             int mr = Kernel.MR, nr = Kernel.NR, k = A.K, pixels = A.M;
-            int panelFloats = Kernel.APanelFloats(transA: true);
+            int panelFloats = PanelStride(Kernel);
             float* packedA = Workspace.PackedA(threadIndex);
             float* packedB = packedA + BOffset;
             float* row = packedA + RowOffset;
