@@ -132,7 +132,7 @@ public sealed class TrainRun
         }
         var heldOut = trainer.Evaluate(model, Batches(valLoader, 0)).Confusion;
         _io.Out.WriteLine($"test split ({valLoader.SampleCount} images), final model: pixel accuracy {heldOut.PixelAccuracy:F4}, mIoU {heldOut.MeanIoU:F4} (" +
-            string.Join(", ", data.Dataset.ClassNames.Select((name, i) => $"{name} {heldOut.IoU(i):F3}")) + ")");
+            ClassIoUs(data.Dataset.ClassNames, heldOut.IoU) + ")");
         string report = RunReportBuilder.Write(_run, _options, model, data, normalization, heldOut, clock.Elapsed);
         _io.Out.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min: best validation mIoU {state.BestMetric:F4} (epoch {state.BestEpoch}); report: {report}");
         return PetSegCli.ExitOk;
@@ -140,7 +140,11 @@ public sealed class TrainRun
 
     private static string Summary(EpochMetrics m, IReadOnlyList<string> classNames) =>
         $"epoch {m.Epoch}: loss {m.TrainLoss:F4} acc {m.TrainAccuracy:F4} | val loss {m.ValLoss:F4} acc {m.ValAccuracy:F4} mIoU {m.ValMeanIoU:F4} (" +
-        string.Join(", ", classNames.Select((name, i) => $"{name} {m.ValClassIoU[i]:F3}")) + $") | {m.ImagesPerSecond:F1} img/s, {m.Seconds:F0} s";
+        ClassIoUs(classNames, c => m.ValClassIoU[c]) + $") | {m.ImagesPerSecond:F1} img/s, {m.Seconds:F0} s";
+
+    /// <summary>"pet 0.902, background 0.968, border 0.532": the per-class IoUs of a summary line.</summary>
+    private static string ClassIoUs(IReadOnlyList<string> classNames, Func<int, double> iou) =>
+        string.Join(", ", classNames.Select((name, c) => $"{name} {iou(c):F3}"));
 
     private void ApplyFreezing(SegmentationModel model, int epoch)
     {
