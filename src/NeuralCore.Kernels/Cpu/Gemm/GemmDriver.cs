@@ -102,9 +102,12 @@ internal static unsafe class GemmDriver
             int panelFloats = Kernel.APanelFloats(TransA);
             var kernel = TransA ? Kernel.ColumnsKernel : Kernel.RowsKernel;
             float* edge = stackalloc float[mr * nr];
-            for (int tile0 = t0; tile0 < t1; tile0 += Kernel.McTiles)
+            // Equal A blocks of at most McTiles tiles: a short last block (e.g. 73 = 3 x 24 + 1) would reload every
+            // B micro-panel for one tile. Row blocking never changes a sum's order, so the split is free to vary.
+            int mcTiles = CeilDiv(t1 - t0, Math.Max(1, CeilDiv(t1 - t0, Kernel.McTiles)));
+            for (int tile0 = t0; tile0 < t1; tile0 += mcTiles)
             {
-                int tiles = Math.Min(Kernel.McTiles, t1 - tile0);
+                int tiles = Math.Min(mcTiles, t1 - tile0);
                 int i0 = tile0 * mr;
                 int rows = Math.Min(tiles * mr, M - i0);
                 for (int p0 = 0; p0 < K; p0 += KcStep)
