@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-
-[assembly: InternalsVisibleTo("NeuralCore.Kernels.Tests")]
-[assembly: InternalsVisibleTo("Bench")]
-
 namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
