@@ -12,6 +12,8 @@ public static class Program
         ("--quick", "every catalog op's benchmark cases, reference vs Cpu, one table [--ops a,b] [--markdown FILE]", QuickOpTable.Run),
         ("train-step", "seed models' training step (fwd+loss+bwd+optimizer) [--models a,b] [--batch 8,32] [--size N] [--steps S]", Models.TrainStepBench.Run),
         ("bdn", "BenchmarkDotNet suites (catalog x backend): pass BenchmarkDotNet arguments, e.g. --filter '*'", args => BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args)),
+        ("winograd-error", "rounding error of direct, F(2,3), F(4,3) convs vs float64 on the 3x3 anchors [--batch N]", WinogradErrorBench.Run),
+        ("winograd-time", "direct vs Winograd F(2,3), F(4,3) timings of 3x3 convs, interleaved [--rounds R] [--batch N]", WinogradTimeBench.Run),
         ("gemm", "Sgemm GFLOP/s and % of FMA peak [--threads T] [--seconds S] [--square] [--shape M N K] [--transA] [--transB]", GemmBench.Run),
     ];
 

@@ -147,6 +147,10 @@ public static partial class OpCatalog
         Conv("1x1 explicit (1,0,0,1)", [2, 4, 5, 3], [1, 1, 3, 2], new() { Padding = Padding2d.Explicit(1, 0, 0, 1) }),
         Conv("depthwise 3x3 s2 d2, 17 channels", [1, 7, 6, 17], [3, 3, 1, 17], new() { Padding = Padding2d.Same, Stride = 2, Dilation = 2, Groups = 17 }),
         Conv("4x4 s2 same (pix2pix; odd H pads 1/2)", [2, 7, 6, 3], [4, 4, 3, 4], new() { Padding = Padding2d.Same, Stride = 2 }),
+        // 3x3 stride 1 with >= CpuConv2d.WinogradMinChannels channels and >= WinogradMinTiles tiles: the Winograd path,
+        // with ragged tiles (17 x 15 is not a multiple of 4), channel tails, and both paddings.
+        Conv("3x3 same 16->24 (Winograd path)", [4, 17, 15, 16], [3, 3, 16, 24], new() { Padding = Padding2d.Same }),
+        Conv("3x3 valid 20->16 (Winograd path)", [4, 18, 17, 20], [3, 3, 20, 16], new()),
         Conv("3x3 64->64", [8, 128, 128, 64], [3, 3, 64, 64], new() { Padding = Padding2d.Same }, bench: true),
         Conv("3x3 256->256", [8, 32, 32, 256], [3, 3, 256, 256], new() { Padding = Padding2d.Same }, bench: true),
         Conv("depthwise 3x3 144", [8, 32, 32, 144], [3, 3, 1, 144], new() { Padding = Padding2d.Same, Groups = 144 }, bench: true),
