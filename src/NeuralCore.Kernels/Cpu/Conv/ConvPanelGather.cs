@@ -5,9 +5,10 @@ namespace NeuralCore.Kernels.Cpu;
 
 /// <summary>
 /// Packs a block of a <see cref="ConvRowSource"/>'s im2col matrix A [M, K] as a GEMM B micro-panel: rows m0 .. m0+count
-/// (grid points), columns k0 .. k0+width, each row NR floats apart. A panel column range covers a few runs of
-/// channels of one tap or several taps (a "segment" each); the segments are found once per panel and each row is
-/// then a handful of contiguous copies, walking the grid point by point instead of dividing per row.
+/// (grid points), columns k0 .. k0+width, each row NR floats apart. The panel's columns are a few runs of channels
+/// of one tap or of several taps ("segments"), found once per call. Rows are then walked one grid row at a time:
+/// along a grid row a segment's source pixels are evenly spaced, and which of them lie inside the source (not in
+/// the padding) is a range known in advance, so each segment becomes a tight strided copy with zeros either side.
 /// </summary>
 internal static unsafe class ConvPanelGather
 {
@@ -16,46 +17,59 @@ internal static unsafe class ConvPanelGather
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(in ConvRowSource a, int m0, int count, int k0, int width, int nr, float* dst)
     {
-        // Segment s: columns [column[s], column[s] + length[s]) of the panel come from tap offsets (dh[s], dw[s]) and
-        // start at source offset srcOffset[s] (floats from the grid point's top-left source pixel).
+        // Segment s: panel columns [column[s], column[s] + length[s]) come from the tap with row offset dh[s]; its
+        // source starts srcOffset[s] floats from the grid point's column-0 pixel, and grid columns
+        // firstInside[s] .. endInside[s] are the ones whose source column lies inside the source.
         int* column = stackalloc int[nr];
         int* length = stackalloc int[nr];
         int* dh = stackalloc int[nr];
-        int* dw = stackalloc int[nr];
+        int* firstInside = stackalloc int[nr];
+        int* endInside = stackalloc int[nr];
         long* srcOffset = stackalloc long[nr];
         int segments = 0;
         int tap = k0 / a.SrcC, within = k0 - tap * a.SrcC;
-        for (int c = 0; c < width; segments++)
+        for (int c = 0; c < width; segments++, tap++, within = 0)
         {
-            int run = Math.Min(a.SrcC - within, width - c);
+            int run = Math.Min(a.SrcC - within, width - c), dw = a.OffW[tap];
             column[segments] = c;
             length[segments] = run;
             dh[segments] = a.OffH[tap];
-            dw[segments] = a.OffW[tap];
-            srcOffset[segments] = ((long)a.OffH[tap] * a.SrcW + a.OffW[tap]) * a.SrcC + within;
+            // Source column gw*StepW + dw is inside for -dw <= gw*StepW <= SrcW - 1 - dw.
+            int first = dw >= 0 ? 0 : (-dw + a.StepW - 1) / a.StepW;
+            int end = a.SrcW - 1 - dw < 0 ? 0 : (a.SrcW - 1 - dw) / a.StepW + 1;
+            firstInside[segments] = Math.Min(first, a.GridW);
+            endInside[segments] = Math.Clamp(end, firstInside[segments], a.GridW);
+            srcOffset[segments] = (long)dw * a.SrcC + within;
             c += run;
-            tap++;
-            within = 0;
         }
 
         int perImage = a.GridH * a.GridW;
         int n = m0 / perImage, rest = m0 - n * perImage;
         int gh = rest / a.GridW, gw = rest - gh * a.GridW;
-        long imageFloats = (long)a.SrcH * a.SrcW * a.SrcC;
+        long imageFloats = (long)a.SrcH * a.SrcW * a.SrcC, pixelStride = (long)a.StepW * a.SrcC;
         float* image = a.Src + n * imageFloats;
-        for (int r = 0; r < count; r++, dst += nr)
+        while (count > 0)
         {
-            int h0 = gh * a.StepH, w0 = gw * a.StepW;
-            float* origin = image + ((long)h0 * a.SrcW + w0) * a.SrcC;
+            int rows = Math.Min(a.GridW - gw, count);
             for (int s = 0; s < segments; s++)
             {
-                int sh = h0 + dh[s], sw = w0 + dw[s];
-                if ((uint)sh < (uint)a.SrcH && (uint)sw < (uint)a.SrcW)
-                    Copy(origin + srcOffset[s], dst + column[s], length[s]);
-                else
-                    new Span<float>(dst + column[s], length[s]).Clear();
+                float* d = dst + column[s];
+                int sh = gh * a.StepH + dh[s], len = length[s];
+                if ((uint)sh >= (uint)a.SrcH)
+                {
+                    Zero(d, nr, rows, len);
+                    continue;
+                }
+                int lo = Math.Clamp(firstInside[s] - gw, 0, rows), hi = Math.Clamp(endInside[s] - gw, lo, rows);
+                float* src = image + (long)sh * a.SrcW * a.SrcC + (gw + lo) * pixelStride + srcOffset[s];
+                Zero(d, nr, lo, len);
+                CopyRows(src, pixelStride, d + (long)lo * nr, nr, hi - lo, len);
+                Zero(d + (long)hi * nr, nr, rows - hi, len);
             }
-            if (++gw == a.GridW)
+            dst += (long)rows * nr;
+            count -= rows;
+            gw += rows;
+            if (gw == a.GridW)
             {
                 gw = 0;
                 if (++gh == a.GridH)
@@ -67,16 +81,38 @@ internal static unsafe class ConvPanelGather
         }
     }
 
-    /// <summary>A run is at most NR floats: whole vectors copied inline cost less than a memmove call.</summary>
+    /// <summary>Copies <paramref name="rows"/> runs of <paramref name="length"/> floats. A run is at most NR floats:
+    /// whole vectors copied inline cost less than a memmove call, and the common full 32-float run is two.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Copy(float* src, float* dst, int length)
+    private static void CopyRows(float* src, long srcStride, float* dst, int dstStride, int rows, int length)
     {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-                Vector512.Store(Vector512.Load(src + i), dst + i);
-        for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            Vector256.Store(Vector256.Load(src + i), dst + i);
-        for (; i < length; i++) dst[i] = src[i];
+        if (Vector512.IsHardwareAccelerated && length == 2 * Vector512<float>.Count)
+        {
+            for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
+            {
+                Vector512.Store(Vector512.Load(src), dst);
+                Vector512.Store(Vector512.Load(src + Vector512<float>.Count), dst + Vector512<float>.Count);
+            }
+            return;
+        }
+        for (int r = 0; r < rows; r++, src += srcStride, dst += dstStride)
+        {
+            int i = 0;
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                Vector256.Store(Vector256.Load(src + i), dst + i);
+            for (; i < length; i++) dst[i] = src[i];
+        }
+    }
+
+    /// <summary>Zeroes <paramref name="rows"/> runs of <paramref name="length"/> floats (padding).</summary>
+    private static void Zero(float* dst, int dstStride, int rows, int length)
+    {
+        for (int r = 0; r < rows; r++, dst += dstStride)
+        {
+            int i = 0;
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+                Vector256.Store(Vector256<float>.Zero, dst + i);
+            for (; i < length; i++) dst[i] = 0f;
+        }
     }
 }
