@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NeuralCore.Kernels.Cpu;
 
@@ -35,7 +36,7 @@ internal static unsafe class ConvGemmWeightGrad
         int rowTiles = ConvGemm.CeilDiv(n, kernel.MR);
         int chunks = PixelChunks(panels, a.M);
         long chunkFloats = (long)panels * rowTiles * kernel.MR * kernel.NR;
-        int blockTiles = Math.Min(rowTiles, kernel.McTiles);
+        int blockTiles = Math.Min(rowTiles, BlockTiles(kernel));
         long aFloats = (long)blockTiles * PanelStride(kernel);
         GemmWorkspace workspace = GemmWorkspace.Rent(chunks * chunkFloats, CpuParallel.ThreadCount,
             aFloats + (long)DepthBlock * kernel.NR);
@@ -44,9 +45,10 @@ internal static unsafe class ConvGemmWeightGrad
             var work = new Work
             {
                 Kernel = kernel, A = a, D = d, N = n, Panels = panels, RowTiles = rowTiles, Chunks = chunks,
-                ChunkFloats = chunkFloats, BOffset = aFloats, Workspace = workspace,
+                ChunkFloats = chunkFloats, BOffset = aFloats, Workspace = workspace, Dw = dw,
             };
             CpuParallel.For(chunks * panels, ref work);
+            if (chunks == 1) return;
             var reduce = new Reduce
             {
                 Kernel = kernel, Tiles = workspace.PackedB, Dw = dw, K = a.K, N = n, RowTiles = rowTiles,
@@ -68,6 +70,10 @@ internal static unsafe class ConvGemmWeightGrad
         return Math.Min(wanted, affordable);
     }
 
+    /// <summary>dy micro-panels packed per depth block: as many as fit in 512 KiB (882 rows for the AVX-512
+    /// kernel), so that every B panel is gathered once per depth block even for 512 output channels.</summary>
+    private static int BlockTiles(in GemmKernelInfo kernel) => 512 * 1024 / sizeof(float) / PanelStride(kernel);
+
     /// <summary>Floats between A micro-panels: one cache line more than a panel, so the same depth step of every
     /// panel, which each pixel's copy writes together, does not fall in one L1 set.</summary>
     private static int PanelStride(in GemmKernelInfo kernel) => DepthBlock * kernel.ColumnsKStride + Vector512<float>.Count;
@@ -78,7 +84,7 @@ internal static unsafe class ConvGemmWeightGrad
     {
         public GemmKernelInfo Kernel;
         public ConvRowSource A;
-        public float* D;
+        public float* D, Dw;
         public int N, Panels, RowTiles, Chunks;
         public long ChunkFloats, BOffset;
         public GemmWorkspace Workspace;
@@ -95,7 +101,7 @@ internal static unsafe class ConvGemmWeightGrad
             }
         }
 
-        /// <summary>Panels q0 .. q1 of one chunk, summed over its pixels in depth-block order.</summary>
+        /// <summary>The dW^T tiles of panels q0 .. q1, summed over the chunk's pixels in depth-block order.</summary>
         private readonly void RunChunk(int chunk, int q0, int q1, int threadIndex)
         {
             int mr = Kernel.MR, nr = Kernel.NR, k = A.K;
@@ -109,9 +115,11 @@ internal static unsafe class ConvGemmWeightGrad
             {
                 int kc = Math.Min(DepthBlock, m1 - p0);
                 float beta = p0 == m0 ? 0f : 1f;
-                for (int t0 = 0; t0 < RowTiles; t0 += Kernel.McTiles)
+                // A single chunk's tiles are final after its last depth block: write them out while still in L1.
+                bool storeNow = Chunks == 1 && p0 + kc == m1;
+                for (int t0 = 0; t0 < RowTiles; t0 += BlockTiles(Kernel))
                 {
-                    int blockTiles = Math.Min(Kernel.McTiles, RowTiles - t0);
+                    int blockTiles = Math.Min(BlockTiles(Kernel), RowTiles - t0);
                     PackDy(p0, kc, t0 * mr, blockTiles, packedA, panelStride);
                     for (int q = q0; q < q1; q++)
                     {
@@ -121,10 +129,23 @@ internal static unsafe class ConvGemmWeightGrad
                         ConvPanelGather.Pack(A, p0, kc, q * nr, width, nr, packedB);
                         float* c = tiles + ((long)q * RowTiles + t0) * tileFloats;
                         for (int t = 0; t < blockTiles; t++, c += tileFloats)
+                        {
+                            if (beta != 0f) Prefetch(c, tileFloats);
                             kernel(kc, packedA + (long)t * panelStride, packedB, c, nr, 1f, beta);
+                            if (storeNow) StoreTransposed(Kernel, c, Dw, k, N, q, t0 + t);
+                        }
                     }
                 }
             }
+        }
+
+        /// <summary>Asks for a dW^T tile ahead of the kernel call that adds to it: a thread's tiles can outgrow L2
+        /// (8 MB for 4x4 256->512), and the kernel reads its tile only after its depth loop, so without this each
+        /// call would end waiting on L3 for the tile's lines; this way they load while it computes.</summary>
+        private static void Prefetch(float* tile, int floats)
+        {
+            if (!Sse.IsSupported) return;
+            for (int x = 0; x < floats; x += Vector512<float>.Count) Sse.Prefetch0(tile + x);
         }
 
         /// <summary>Packs dy rows p0 .. p0+kc, columns i0 .. i0 + blockTiles*MR, in the column layout: depth step p of
@@ -179,7 +200,19 @@ internal static unsafe class ConvGemmWeightGrad
         }
     }
 
-    /// <summary>dW [K, N] from the tiles: each (panel, row tile) unit adds its chunks in chunk order and writes the
+    /// <summary>Writes the valid part of dW^T tile (row tile t, panel q) to dW [K, N], transposed.</summary>
+    private static void StoreTransposed(in GemmKernelInfo kernel, float* tile, float* dw, int k, int n, int q, int t)
+    {
+        int mr = kernel.MR, nr = kernel.NR, k0 = q * nr, i0 = t * mr;
+        int columns = Math.Min(nr, k - k0), rows = Math.Min(mr, n - i0);
+        for (int c = 0; c < columns; c++)
+        {
+            float* dst = dw + (long)(k0 + c) * n + i0;
+            for (int r = 0; r < rows; r++) dst[r] = tile[r * nr + c];
+        }
+    }
+
+    /// <summary>dW [K, N] from the tiles of several chunks: each (panel, row tile) unit adds its chunks in chunk order and writes the
     /// tile's valid part transposed.</summary>
     private struct Reduce : IWorkItem
     {
@@ -190,20 +223,14 @@ internal static unsafe class ConvGemmWeightGrad
 
         public readonly void Execute(int start, int end, int threadIndex)
         {
-            int mr = Kernel.MR, nr = Kernel.NR, tileFloats = mr * nr;
+            int tileFloats = Kernel.MR * Kernel.NR;
             for (int u = start; u < end; u++)
             {
                 int q = u / RowTiles, t = u - q * RowTiles;
-                int k0 = q * nr, i0 = t * mr;
-                int columns = Math.Min(nr, K - k0), rows = Math.Min(mr, N - i0);
                 float* tile = Tiles + (long)u * tileFloats;
                 for (int chunk = 1; chunk < Chunks; chunk++)
                     Add(tile + chunk * ChunkFloats, tile, tileFloats);
-                for (int c = 0; c < columns; c++)
-                {
-                    float* dst = Dw + (long)(k0 + c) * N + i0;
-                    for (int r = 0; r < rows; r++) dst[r] = tile[r * nr + c];
-                }
+                StoreTransposed(Kernel, tile, Dw, K, N, q, t);
             }
         }
 
