@@ -204,12 +204,7 @@ internal static unsafe class ConvGemmWeightGrad
     private static void StoreTransposed(in GemmKernelInfo kernel, float* tile, float* dw, int k, int n, int q, int t)
     {
         int mr = kernel.MR, nr = kernel.NR, k0 = q * nr, i0 = t * mr;
-        int columns = Math.Min(nr, k - k0), rows = Math.Min(mr, n - i0);
-        for (int c = 0; c < columns; c++)
-        {
-            float* dst = dw + (long)(k0 + c) * n + i0;
-            for (int r = 0; r < rows; r++) dst[r] = tile[r * nr + c];
-        }
+        TileTranspose.Store(tile, nr, Math.Min(mr, n - i0), Math.Min(nr, k - k0), dw + (long)k0 * n + i0, n);
     }
 
     /// <summary>dW [K, N] from the tiles of several chunks: each (panel, row tile) unit adds its chunks in chunk order and writes the
