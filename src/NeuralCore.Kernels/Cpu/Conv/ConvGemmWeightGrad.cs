@@ -15,8 +15,9 @@ namespace NeuralCore.Kernels.Cpu;
 /// Work units are (pixel chunk, column panel) pairs. A thread packs the dy block of each depth block once and
 /// reuses it for all its panels, and packs its own B panels. The chunks are a fixed split of the pixels that
 /// depends only on the shape (more than one only when there are too few panels to go round), each with its own
-/// dW^T tiles; a second pass adds the chunks in order and transposes into dW [K, N]. Every sum therefore runs in
-/// an order the thread count does not change.
+/// dW^T tiles. With one chunk a tile is stored into dW [K, N], transposed (<see cref="TileTranspose"/>), right
+/// after its last depth block; with several, a second pass adds the chunks in order, then stores. Every sum
+/// therefore runs in an order the thread count does not change.
 /// </para>
 /// </summary>
 internal static unsafe class ConvGemmWeightGrad
