@@ -5,11 +5,12 @@ using NeuralCore.Tensors;
 namespace NeuralCore.Kernels.Tests.Cpu;
 
 /// <summary>
-/// conv2d_backward_weight sums over every pixel, and its threads split the rows of dW, so a thread count must never
-/// change the bits (README promises this for convolutions). The catalog's cases are too small to split much, so
-/// these shapes cross the edges: K 432 is 31 row tiles (two A blocks on one thread, uneven halves on two or three),
-/// 384 pixels are two depth blocks, and N 40 leaves a partial column panel. The result must also match the
-/// reference loops, so a split that dropped or repeated rows cannot pass by being repeatable.
+/// conv2d_backward_weight sums over every pixel, and its threads split the 32-wide column panels of dW^T (or,
+/// with too few panels, a fixed set of pixel chunks), so a thread count must never change the bits (README promises
+/// this for convolutions). The catalog's cases are too small to split much, so these shapes cross the edges: K 432
+/// is 13.5 panels (uneven halves on two or three threads), 384 pixels are three depth blocks, N 40 leaves a partial
+/// row tile, and K 27 with 1152 pixels is one panel split into two pixel chunks. The result must also match the
+/// reference loops, so a split that dropped or repeated work cannot pass by being repeatable.
 /// </summary>
 [Collection(ThreadCountCollection.Name)]
 public class ConvWeightGradThreadCountTests
@@ -18,6 +19,7 @@ public class ConvWeightGradThreadCountTests
     {
         { "3x3 same, K 432, N 40", [2, 16, 12, 48], [3, 3, 48, 40], new() { Padding = Padding2d.Same } },
         { "3x3 s2 same, K 576, N 64", [2, 17, 15, 64], [3, 3, 64, 64], new() { Padding = Padding2d.Same, Stride = 2 } },
+        { "3x3 same, K 27 (two pixel chunks), N 40", [2, 24, 24, 3], [3, 3, 3, 40], new() { Padding = Padding2d.Same } },
     };
 
     [Theory]

@@ -20,6 +20,7 @@ public class CpuConv2dTests
         { "s2 same: four phases, rows unevenly spaced in dx", [2, 17, 15, 20], [3, 3, 20, 36], Same with { Stride = 2 } },
         { "4x4 s2 d2 asymmetric explicit padding", [1, 16, 13, 9], [4, 4, 9, 33], new() { Padding = Padding2d.Explicit(2, 1, 0, 3), Stride = 2, Dilation = 2 } },
         { "2x2 s3 valid: phases no tap reaches", [2, 10, 11, 7], [2, 2, 7, 18], new() { Stride = 3 } },
+        { "N 900: weight gradient packs dy in two blocks", [1, 6, 5, 2], [3, 3, 2, 900], Same },
         { "1x1 s2: general path", [2, 9, 8, 20], [1, 1, 20, 35], new() { Stride = 2 } },
         { "1x1 padded: general path", [1, 6, 7, 5], [1, 1, 5, 9], new() { Padding = Padding2d.Explicit(1, 0, 0, 1) } },
         { "1x1 pointwise GEMM", [3, 11, 13, 37], [1, 1, 37, 45], new() },
