@@ -58,20 +58,13 @@ internal static unsafe class WinogradConv
         int blockTiles = BlockTiles(kernel, alpha2, kcStep, ldm, tiles, threads);
         long uFloats = (long)alpha2 * cin * ldm;
         long aFloats = (long)alpha2 * blockTiles * GemmBlocking.KC, mFloats = (long)alpha2 * blockTiles * ldm;
-        long filterFloats = flipFilter ? WinogradTile.R * WinogradTile.R * cin * cout : 0;
-        GemmWorkspace workspace = GemmWorkspace.Rent(uFloats + filterFloats, threads, aFloats + mFloats);
+        GemmWorkspace workspace = GemmWorkspace.Rent(uFloats, threads, aFloats + mFloats);
         try
         {
-            if (flipFilter)
-            {
-                float* flipped = workspace.PackedB + uFloats;
-                FlipFilter(w, cin, cout, flipped);
-                w = flipped;
-            }
             var pack = new FilterTransformWork
             {
-                Tile = tile, W = w, Cin = cin, Cout = cout, KcStep = kcStep, Panels = panels, NR = kernel.NR,
-                Dst = workspace.PackedB,
+                Tile = tile, W = w, Flipped = flipFilter, Cin = cin, Cout = cout, KcStep = kcStep, Panels = panels,
+                NR = kernel.NR, Dst = workspace.PackedB,
             };
             CpuParallel.For(cin, uFloats, ref pack);
             var work = new TileBlockWork
@@ -99,29 +92,19 @@ internal static unsafe class WinogradConv
         return Math.Min(byCache, byThreads) * kernel.MR;
     }
 
-    /// <summary>flipped [3, 3, cin, cout] = the input-gradient filter of the forward HWIO weight
-    /// w [3, 3, cout, cin]: tap (kh, kw) is the forward's (2 - kh, 2 - kw), transposed.</summary>
-    private static void FlipFilter(float* w, int cin, int cout, float* flipped)
-    {
-        const int taps = WinogradTile.R * WinogradTile.R;
-        for (int tap = 0; tap < taps; tap++)
-        {
-            float* source = w + (long)(taps - 1 - tap) * cin * cout, target = flipped + (long)tap * cin * cout;
-            for (int co = 0; co < cout; co++)
-                for (int ci = 0; ci < cin; ci++)
-                    target[(long)ci * cout + co] = source[(long)co * cin + ci];
-        }
-    }
-
     /// <summary>
     /// U[xi] = G g G^T for every (ci, co), vectorised across co, packed as the B operand of the alpha^2 products:
     /// point xi at xi*Cin*Ldm, then like <see cref="ConvGemm"/>'s packed B (depth block p0 at p0*Ldm, its panel q at
-    /// q*kc*NR, kc rows of NR floats; zeros past Cout).
+    /// q*kc*NR, kc rows of NR floats; zeros past Cout). With <see cref="Flipped"/>, g is the input-gradient filter
+    /// of the forward weight W [3, 3, Cout, Cin]: tap (kh, kw) of (ci, co) is W's (2 - kh, 2 - kw) of (co, ci), read
+    /// in place (a stride-Cin gather whose cache lines the next ci of the same thread reuses) instead of flipping
+    /// and transposing the whole weight on one thread first.
     /// </summary>
     private struct FilterTransformWork : IWorkItem
     {
         public WinogradTile Tile;
         public float* W, Dst;
+        public bool Flipped;
         public int Cin, Cout, KcStep, Panels, NR;
 
         public readonly void Execute(int start, int end, int threadIndex)
@@ -144,21 +127,42 @@ internal static unsafe class WinogradConv
             for (int ci = start; ci < end; ci++)
             {
                 int p0 = ci / KcStep * KcStep, kc = Math.Min(KcStep, Cin - p0);
-                for (int k = 0; k < taps; k++) filter[k] = W + ((long)k * Cin + ci) * Cout;
+                if (!Flipped)
+                    for (int k = 0; k < taps; k++) filter[k] = W + ((long)k * Cin + ci) * Cout;
                 for (int c = 0; c < ldm; c += count)
                 {
                     float* row = Dst + (long)p0 * ldm + (long)(c / NR) * kc * NR + (long)(ci - p0) * NR + c % NR;
                     for (int xi = 0; xi < alpha2; xi++) targets[xi] = row + xi * xiStride;
-                    if (c + count <= Cout)
+                    if (!Flipped && c + count <= Cout)
                     {
                         WinogradTile.Transform2d<S, V>(Tile.Filter, filter, c, targets, 0, temp);
                         continue;
                     }
-                    // The channel tail and the zero columns of the last panel: zero-padded copies of the taps.
-                    for (int k = 0; k < taps; k++)
-                        for (int x = 0; x < count; x++) tail[k * count + x] = c + x < Cout ? filter[k][c + x] : 0f;
+                    GatherTaps(ci, c, filter, tail, count);
                     WinogradTile.Transform2d<S, V>(Tile.Filter, tailFilter, 0, targets, 0, temp);
                 }
+            }
+        }
+
+        /// <summary>Taps of output channels c .. c + count of input channel ci as vectors, zero past Cout: the
+        /// channel tail and zero columns of the last panel, and every vector of a flipped filter.</summary>
+        private readonly void GatherTaps(int ci, int c, float** filter, float* tail, int count)
+        {
+            const int taps = WinogradTile.R * WinogradTile.R;
+            int lanes = Math.Clamp(Cout - c, 0, count);
+            for (int k = 0; k < taps; k++)
+            {
+                float* t = tail + k * count;
+                if (Flipped)
+                {
+                    float* source = W + ((long)(taps - 1 - k) * Cout + c) * Cin + ci;
+                    for (int x = 0; x < lanes; x++) t[x] = source[(long)x * Cin];
+                }
+                else
+                {
+                    for (int x = 0; x < lanes; x++) t[x] = filter[k][c + x];
+                }
+                for (int x = lanes; x < count; x++) t[x] = 0f;
             }
         }
     }
@@ -212,11 +216,11 @@ internal static unsafe class WinogradConv
                         {
                             if (c + count <= Cin)
                             {
-                                WinogradTile.Transform2d<S, V>(Tile.Input, patch, c, points, c, temp);
+                                Tile.InputTransform<S, V>(patch, c, points, c, temp);
                                 continue;
                             }
                             GatherTail(patch, alpha2, c, Cin - c, tail, count);
-                            WinogradTile.Transform2d<S, V>(Tile.Input, tailPoints, 0, points, c, temp);
+                            Tile.InputTransform<S, V>(tailPoints, 0, points, c, temp);
                         }
                     }
                     ClearPadRows(a, blockTiles, microPanels * Kernel.MR, kc, alpha2);
@@ -230,10 +234,10 @@ internal static unsafe class WinogradConv
                     {
                         if (c + count <= Cout)
                         {
-                            WinogradTile.Transform2d<S, V>(Tile.Output, points, c, patch, c, temp);
+                            Tile.OutputTransform<S, V>(points, c, patch, c, temp);
                             continue;
                         }
-                        WinogradTile.Transform2d<S, V>(Tile.Output, points, c, tailPoints, 0, temp);
+                        Tile.OutputTransform<S, V>(points, c, tailPoints, 0, temp);
                         ScatterTail(tail, count, patch, validRows, validCols, c, Cout - c);
                     }
                 }
