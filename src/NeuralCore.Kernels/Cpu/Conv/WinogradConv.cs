@@ -21,6 +21,11 @@ internal static unsafe class WinogradConv
     /// <summary>Per-thread V + M floats a tile block may use (1 MiB: about the L2 of one core).</summary>
     private const int BlockBudgetFloats = 256 * 1024;
 
+    /// <summary>Floats (one cache line) added to the distance between the alpha^2 points' A and M blocks: without
+    /// it that distance is often a multiple of 4 KiB (56 tiles x 1 KiB at 64 channels), so the 36 rows a tile's
+    /// transform writes or reads all fall into the same L1 set.</summary>
+    private const int PointPadFloats = 16;
+
     /// <summary>Whether a convolution has the shape this class computes: 3x3, stride 1, dilation 1, groups 1.</summary>
     public static bool Fits(Conv2dGeometry g) =>
         g.KernelH == WinogradTile.R && g.KernelW == WinogradTile.R && g.Stride == (1, 1) && g.Dilation == (1, 1)
@@ -57,7 +62,8 @@ internal static unsafe class WinogradConv
         int threads = CpuParallel.ThreadCount;
         int blockTiles = BlockTiles(kernel, alpha2, kcStep, ldm, tiles, threads);
         long uFloats = (long)alpha2 * cin * ldm;
-        long aFloats = (long)alpha2 * blockTiles * GemmBlocking.KC, mFloats = (long)alpha2 * blockTiles * ldm;
+        long aPointStride = (long)blockTiles * GemmBlocking.KC + PointPadFloats, mPointStride = (long)blockTiles * ldm + PointPadFloats;
+        long aFloats = alpha2 * aPointStride, mFloats = alpha2 * mPointStride;
         GemmWorkspace workspace = GemmWorkspace.Rent(uFloats, threads, aFloats + mFloats);
         try
         {
@@ -72,7 +78,8 @@ internal static unsafe class WinogradConv
                 Tile = tile, Kernel = kernel, Src = src, SrcH = srcH, SrcW = srcW, Cin = cin, Dst = dst, DstH = dstH,
                 DstW = dstW, Cout = cout, PadTop = padTop, PadLeft = padLeft, TilesH = tilesH, TilesW = tilesW,
                 Tiles = tiles, BlockTiles = blockTiles, KcStep = kcStep, Panels = panels, Ldm = ldm,
-                PackedU = workspace.PackedB, AFloats = aFloats, Workspace = workspace,
+                PackedU = workspace.PackedB, AFloats = aFloats, APointStride = aPointStride, MPointStride = mPointStride,
+                Workspace = workspace,
             };
             CpuParallel.For(ConvGemm.CeilDiv(tiles, blockTiles), ref work);
         }
@@ -175,7 +182,7 @@ internal static unsafe class WinogradConv
         public float* Src, Dst, PackedU;
         public int SrcH, SrcW, Cin, DstH, DstW, Cout, PadTop, PadLeft;
         public int TilesH, TilesW, Tiles, BlockTiles, KcStep, Panels, Ldm;
-        public long AFloats;
+        public long AFloats, APointStride, MPointStride;
         public GemmWorkspace Workspace;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -211,7 +218,7 @@ internal static unsafe class WinogradConv
                     {
                         SourcePatch(tile0 + r, patch, zeros);
                         // V[xi] of this tile is row r of point xi's packed A; channel c lands at column c - p0.
-                        for (int xi = 0; xi < alpha2; xi++) points[xi] = a + ((long)xi * BlockTiles + r) * GemmBlocking.KC - p0;
+                        for (int xi = 0; xi < alpha2; xi++) points[xi] = a + xi * APointStride + (long)r * GemmBlocking.KC - p0;
                         for (int c = p0; c < p0 + kc; c += count)
                         {
                             if (c + count <= Cin)
@@ -228,7 +235,7 @@ internal static unsafe class WinogradConv
                 }
                 for (int r = 0; r < blockTiles; r++)
                 {
-                    for (int xi = 0; xi < alpha2; xi++) points[xi] = mBlock + ((long)xi * BlockTiles + r) * Ldm;
+                    for (int xi = 0; xi < alpha2; xi++) points[xi] = mBlock + xi * MPointStride + (long)r * Ldm;
                     DestinationTile(tile0 + r, patch, junk, out int validRows, out int validCols);
                     for (int c = 0; c < Cout; c += count)
                     {
@@ -305,7 +312,7 @@ internal static unsafe class WinogradConv
         {
             for (int xi = 0; xi < alpha2; xi++)
                 for (int r = blockTiles; r < rows; r++)
-                    new Span<float>(a + ((long)xi * BlockTiles + r) * GemmBlocking.KC, kc).Clear();
+                    new Span<float>(a + xi * APointStride + (long)r * GemmBlocking.KC, kc).Clear();
         }
 
         /// <summary>M[xi] (+)= V[xi] U[xi] for depth block p0 of every point xi, micro-panel by micro-panel.</summary>
@@ -316,8 +323,8 @@ internal static unsafe class WinogradConv
             var kernel = Kernel.RowsKernel;
             for (int xi = 0; xi < alpha2; xi++)
             {
-                float* aPoint = a + (long)xi * BlockTiles * GemmBlocking.KC;
-                float* mPoint = mBlock + (long)xi * BlockTiles * Ldm;
+                float* aPoint = a + xi * APointStride;
+                float* mPoint = mBlock + xi * MPointStride;
                 float* uPoint = PackedU + ((long)xi * Cin + p0) * Ldm;
                 // U[xi] (kc x Ldm) stays in L2 for the whole block and one A micro-panel in L1 across the panels.
                 for (int t = 0; t < microPanels; t++)
