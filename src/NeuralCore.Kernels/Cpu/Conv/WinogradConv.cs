@@ -21,6 +21,11 @@ internal static unsafe class WinogradConv
     /// <summary>Per-thread V + M floats a tile block may use (1 MiB: about the L2 of one core).</summary>
     private const int BlockBudgetFloats = 256 * 1024;
 
+    /// <summary>Floats (one cache line) added to the distance between the alpha^2 points' A and M blocks: without
+    /// it that distance is often a multiple of 4 KiB (56 tiles x 1 KiB at 64 channels), so the 36 rows a tile's
+    /// transform writes or reads all fall into the same L1 set.</summary>
+    private const int PointPadFloats = 16;
+
     /// <summary>Whether a convolution has the shape this class computes: 3x3, stride 1, dilation 1, groups 1.</summary>
     public static bool Fits(Conv2dGeometry g) =>
         g.KernelH == WinogradTile.R && g.KernelW == WinogradTile.R && g.Stride == (1, 1) && g.Dilation == (1, 1)
@@ -57,21 +62,15 @@ internal static unsafe class WinogradConv
         int threads = CpuParallel.ThreadCount;
         int blockTiles = BlockTiles(kernel, alpha2, kcStep, ldm, tiles, threads);
         long uFloats = (long)alpha2 * cin * ldm;
-        long aFloats = (long)alpha2 * blockTiles * GemmBlocking.KC, mFloats = (long)alpha2 * blockTiles * ldm;
-        long filterFloats = flipFilter ? WinogradTile.R * WinogradTile.R * cin * cout : 0;
-        GemmWorkspace workspace = GemmWorkspace.Rent(uFloats + filterFloats, threads, aFloats + mFloats);
+        long aPointStride = (long)blockTiles * GemmBlocking.KC + PointPadFloats, mPointStride = (long)blockTiles * ldm + PointPadFloats;
+        long aFloats = alpha2 * aPointStride, mFloats = alpha2 * mPointStride;
+        GemmWorkspace workspace = GemmWorkspace.Rent(uFloats, threads, aFloats + mFloats);
         try
         {
-            if (flipFilter)
-            {
-                float* flipped = workspace.PackedB + uFloats;
-                FlipFilter(w, cin, cout, flipped);
-                w = flipped;
-            }
             var pack = new FilterTransformWork
             {
-                Tile = tile, W = w, Cin = cin, Cout = cout, KcStep = kcStep, Panels = panels, NR = kernel.NR,
-                Dst = workspace.PackedB,
+                Tile = tile, W = w, Flipped = flipFilter, Cin = cin, Cout = cout, KcStep = kcStep, Panels = panels,
+                NR = kernel.NR, Dst = workspace.PackedB,
             };
             CpuParallel.For(cin, uFloats, ref pack);
             var work = new TileBlockWork
@@ -79,7 +78,8 @@ internal static unsafe class WinogradConv
                 Tile = tile, Kernel = kernel, Src = src, SrcH = srcH, SrcW = srcW, Cin = cin, Dst = dst, DstH = dstH,
                 DstW = dstW, Cout = cout, PadTop = padTop, PadLeft = padLeft, TilesH = tilesH, TilesW = tilesW,
                 Tiles = tiles, BlockTiles = blockTiles, KcStep = kcStep, Panels = panels, Ldm = ldm,
-                PackedU = workspace.PackedB, AFloats = aFloats, Workspace = workspace,
+                PackedU = workspace.PackedB, AFloats = aFloats, APointStride = aPointStride, MPointStride = mPointStride,
+                Workspace = workspace,
             };
             CpuParallel.For(ConvGemm.CeilDiv(tiles, blockTiles), ref work);
         }
@@ -99,29 +99,19 @@ internal static unsafe class WinogradConv
         return Math.Min(byCache, byThreads) * kernel.MR;
     }
 
-    /// <summary>flipped [3, 3, cin, cout] = the input-gradient filter of the forward HWIO weight
-    /// w [3, 3, cout, cin]: tap (kh, kw) is the forward's (2 - kh, 2 - kw), transposed.</summary>
-    private static void FlipFilter(float* w, int cin, int cout, float* flipped)
-    {
-        const int taps = WinogradTile.R * WinogradTile.R;
-        for (int tap = 0; tap < taps; tap++)
-        {
-            float* source = w + (long)(taps - 1 - tap) * cin * cout, target = flipped + (long)tap * cin * cout;
-            for (int co = 0; co < cout; co++)
-                for (int ci = 0; ci < cin; ci++)
-                    target[(long)ci * cout + co] = source[(long)co * cin + ci];
-        }
-    }
-
     /// <summary>
     /// U[xi] = G g G^T for every (ci, co), vectorised across co, packed as the B operand of the alpha^2 products:
     /// point xi at xi*Cin*Ldm, then like <see cref="ConvGemm"/>'s packed B (depth block p0 at p0*Ldm, its panel q at
-    /// q*kc*NR, kc rows of NR floats; zeros past Cout).
+    /// q*kc*NR, kc rows of NR floats; zeros past Cout). With <see cref="Flipped"/>, g is the input-gradient filter
+    /// of the forward weight W [3, 3, Cout, Cin]: tap (kh, kw) of (ci, co) is W's (2 - kh, 2 - kw) of (co, ci), read
+    /// in place (a stride-Cin gather whose cache lines the next ci of the same thread reuses) instead of flipping
+    /// and transposing the whole weight on one thread first.
     /// </summary>
     private struct FilterTransformWork : IWorkItem
     {
         public WinogradTile Tile;
         public float* W, Dst;
+        public bool Flipped;
         public int Cin, Cout, KcStep, Panels, NR;
 
         public readonly void Execute(int start, int end, int threadIndex)
@@ -144,21 +134,42 @@ internal static unsafe class WinogradConv
             for (int ci = start; ci < end; ci++)
             {
                 int p0 = ci / KcStep * KcStep, kc = Math.Min(KcStep, Cin - p0);
-                for (int k = 0; k < taps; k++) filter[k] = W + ((long)k * Cin + ci) * Cout;
+                if (!Flipped)
+                    for (int k = 0; k < taps; k++) filter[k] = W + ((long)k * Cin + ci) * Cout;
                 for (int c = 0; c < ldm; c += count)
                 {
                     float* row = Dst + (long)p0 * ldm + (long)(c / NR) * kc * NR + (long)(ci - p0) * NR + c % NR;
                     for (int xi = 0; xi < alpha2; xi++) targets[xi] = row + xi * xiStride;
-                    if (c + count <= Cout)
+                    if (!Flipped && c + count <= Cout)
                     {
                         WinogradTile.Transform2d<S, V>(Tile.Filter, filter, c, targets, 0, temp);
                         continue;
                     }
-                    // The channel tail and the zero columns of the last panel: zero-padded copies of the taps.
-                    for (int k = 0; k < taps; k++)
-                        for (int x = 0; x < count; x++) tail[k * count + x] = c + x < Cout ? filter[k][c + x] : 0f;
+                    GatherTaps(ci, c, filter, tail, count);
                     WinogradTile.Transform2d<S, V>(Tile.Filter, tailFilter, 0, targets, 0, temp);
                 }
+            }
+        }
+
+        /// <summary>Taps of output channels c .. c + count of input channel ci as vectors, zero past Cout: the
+        /// channel tail and zero columns of the last panel, and every vector of a flipped filter.</summary>
+        private readonly void GatherTaps(int ci, int c, float** filter, float* tail, int count)
+        {
+            const int taps = WinogradTile.R * WinogradTile.R;
+            int lanes = Math.Clamp(Cout - c, 0, count);
+            for (int k = 0; k < taps; k++)
+            {
+                float* t = tail + k * count;
+                if (Flipped)
+                {
+                    float* source = W + ((long)(taps - 1 - k) * Cout + c) * Cin + ci;
+                    for (int x = 0; x < lanes; x++) t[x] = source[(long)x * Cin];
+                }
+                else
+                {
+                    for (int x = 0; x < lanes; x++) t[x] = filter[k][c + x];
+                }
+                for (int x = lanes; x < count; x++) t[x] = 0f;
             }
         }
     }
@@ -171,7 +182,7 @@ internal static unsafe class WinogradConv
         public float* Src, Dst, PackedU;
         public int SrcH, SrcW, Cin, DstH, DstW, Cout, PadTop, PadLeft;
         public int TilesH, TilesW, Tiles, BlockTiles, KcStep, Panels, Ldm;
-        public long AFloats;
+        public long AFloats, APointStride, MPointStride;
         public GemmWorkspace Workspace;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -207,16 +218,16 @@ internal static unsafe class WinogradConv
                     {
                         SourcePatch(tile0 + r, patch, zeros);
                         // V[xi] of this tile is row r of point xi's packed A; channel c lands at column c - p0.
-                        for (int xi = 0; xi < alpha2; xi++) points[xi] = a + ((long)xi * BlockTiles + r) * GemmBlocking.KC - p0;
+                        for (int xi = 0; xi < alpha2; xi++) points[xi] = a + xi * APointStride + (long)r * GemmBlocking.KC - p0;
                         for (int c = p0; c < p0 + kc; c += count)
                         {
                             if (c + count <= Cin)
                             {
-                                WinogradTile.Transform2d<S, V>(Tile.Input, patch, c, points, c, temp);
+                                Tile.InputTransform<S, V>(patch, c, points, c, temp);
                                 continue;
                             }
                             GatherTail(patch, alpha2, c, Cin - c, tail, count);
-                            WinogradTile.Transform2d<S, V>(Tile.Input, tailPoints, 0, points, c, temp);
+                            Tile.InputTransform<S, V>(tailPoints, 0, points, c, temp);
                         }
                     }
                     ClearPadRows(a, blockTiles, microPanels * Kernel.MR, kc, alpha2);
@@ -224,16 +235,16 @@ internal static unsafe class WinogradConv
                 }
                 for (int r = 0; r < blockTiles; r++)
                 {
-                    for (int xi = 0; xi < alpha2; xi++) points[xi] = mBlock + ((long)xi * BlockTiles + r) * Ldm;
+                    for (int xi = 0; xi < alpha2; xi++) points[xi] = mBlock + xi * MPointStride + (long)r * Ldm;
                     DestinationTile(tile0 + r, patch, junk, out int validRows, out int validCols);
                     for (int c = 0; c < Cout; c += count)
                     {
                         if (c + count <= Cout)
                         {
-                            WinogradTile.Transform2d<S, V>(Tile.Output, points, c, patch, c, temp);
+                            Tile.OutputTransform<S, V>(points, c, patch, c, temp);
                             continue;
                         }
-                        WinogradTile.Transform2d<S, V>(Tile.Output, points, c, tailPoints, 0, temp);
+                        Tile.OutputTransform<S, V>(points, c, tailPoints, 0, temp);
                         ScatterTail(tail, count, patch, validRows, validCols, c, Cout - c);
                     }
                 }
@@ -301,7 +312,7 @@ internal static unsafe class WinogradConv
         {
             for (int xi = 0; xi < alpha2; xi++)
                 for (int r = blockTiles; r < rows; r++)
-                    new Span<float>(a + ((long)xi * BlockTiles + r) * GemmBlocking.KC, kc).Clear();
+                    new Span<float>(a + xi * APointStride + (long)r * GemmBlocking.KC, kc).Clear();
         }
 
         /// <summary>M[xi] (+)= V[xi] U[xi] for depth block p0 of every point xi, micro-panel by micro-panel.</summary>
@@ -312,8 +323,8 @@ internal static unsafe class WinogradConv
             var kernel = Kernel.RowsKernel;
             for (int xi = 0; xi < alpha2; xi++)
             {
-                float* aPoint = a + (long)xi * BlockTiles * GemmBlocking.KC;
-                float* mPoint = mBlock + (long)xi * BlockTiles * Ldm;
+                float* aPoint = a + xi * APointStride;
+                float* mPoint = mBlock + xi * MPointStride;
                 float* uPoint = PackedU + ((long)xi * Cin + p0) * Ldm;
                 // U[xi] (kc x Ldm) stays in L2 for the whole block and one A micro-panel in L1 across the panels.
                 for (int t = 0; t < microPanels; t++)
