@@ -164,7 +164,7 @@ public static partial class OpCatalog
     public static readonly OpDef Conv2d = new()
     {
         Name = "conv2d", Signature = "x[N,H,W,Cin], w[KH,KW,Cin/g,Cout] -> y[N,OH,OW,Cout] (attrs: padding, stride, dilation, groups)",
-        DifferentiableInputs = [0, 1], Tolerance = Tolerance.Accumulating,
+        DifferentiableInputs = [0, 1], Tolerance = Tolerance.Winograd,
         Run = (x, a) => [Ops.Conv2d(x[0], x[1], (Conv2dAttrs)a!)],
         Cases = Conv2dCases,
         Flops = c => 2 * Conv2dCaseGeometry(c).MultiplyAdds,
@@ -173,7 +173,7 @@ public static partial class OpCatalog
     public static readonly OpDef Conv2dBackwardInput = new()
     {
         Name = "conv2d_backward_input", Signature = "dy[N,OH,OW,Cout], w[KH,KW,Cin/g,Cout] -> dx[N,H,W,Cin] (attrs: conv2d's, x shape)",
-        Tolerance = Tolerance.Accumulating,
+        Tolerance = Tolerance.Winograd,
         Run = (x, a) =>
         {
             var attrs = (ConvGradAttrs<Conv2dAttrs>)a!;
