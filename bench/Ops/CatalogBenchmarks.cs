@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using NeuralCore.Kernels;
 using NeuralCore.Kernels.Catalog;
 using NeuralCore.Tensors;
@@ -10,8 +12,16 @@ namespace NeuralCore.Bench.Ops;
 /// `bench -- bdn --filter '*CatalogBenchmarks*'` (long: use --quick for the one-table summary).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(FullCaseNames))]
 public class CatalogBenchmarks
 {
+    /// <summary>Case names ("conv2d_backward_weight#21") are longer than the 20 characters BenchmarkDotNet shows by
+    /// default, which would cut them to "conv2(...)ht#21" in every table and CSV.</summary>
+    private sealed class FullCaseNames : ManualConfig
+    {
+        public FullCaseNames() => SummaryStyle = SummaryStyle.Default.WithMaxParameterColumnWidth(48);
+    }
+
     private Tensor[] _inputs = [];
     private OpDef _op = null!;
     private OpCase _case = null!;
