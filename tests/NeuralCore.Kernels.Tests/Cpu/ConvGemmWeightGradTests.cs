@@ -24,7 +24,11 @@ public unsafe class ConvGemmWeightGradTests
     public void MatchesLoopsWithEachKernel(string label, int batch, int height, int width, int cin, int cout, int stride)
     {
         var kernels = new List<(string, GemmKernelInfo)> { ("AVX2", GemmKernelInfo.Avx2) };
-        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) kernels.Add(("AVX-512", GemmKernelInfo.Avx512));
+        if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+        {
+            kernels.Add(("AVX-512", GemmKernelInfo.Avx512));
+            kernels.Add(("AVX-512 wide", GemmKernelInfo.Avx512Wide));
+        }
         int outH = (height - 1) / stride + 1, outW = (width - 1) / stride + 1; // 3x3, pad 1
         float[] x = Filled(batch * height * width * cin, 1), dy = Filled(batch * outH * outW * cout, 2);
         int* offH = stackalloc int[9];

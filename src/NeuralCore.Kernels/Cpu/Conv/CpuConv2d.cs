@@ -108,7 +108,7 @@ internal static unsafe class CpuConv2d
         var rows = ForwardRows(g, x, offH, offW);
         var sink = new ConvRowSink(y, g.OutH, g.OutW, g.OutH, g.OutW, g.OutC, 0, 0, 1, 1);
         if (g.OutC <= ConvGemmNarrow.MaxN) ConvGemmNarrow.RunRows(rows, new DenseB(w, g.OutC), g.OutC, sink);
-        else ConvGemm.RunRows(GemmBlocking.Kernel, rows, new DenseB(w, g.OutC), g.OutC, sink);
+        else ConvGemm.RunRows(GemmBlocking.KernelFor(g.OutC), rows, new DenseB(w, g.OutC), g.OutC, sink);
     }
 
     /// <summary>dw [KH*KW*InC, OutC] = im2col(x)^T * dy [P, OutC].</summary>
@@ -117,7 +117,8 @@ internal static unsafe class CpuConv2d
         int taps = g.KernelH * g.KernelW;
         int* offH = stackalloc int[taps];
         int* offW = stackalloc int[taps];
-        ConvGemmWeightGrad.Run(GemmBlocking.Kernel, ForwardRows(g, x, offH, offW), dy, g.OutC, dw);
+        var rows = ForwardRows(g, x, offH, offW);
+        ConvGemmWeightGrad.Run(GemmBlocking.KernelFor(rows.K), rows, dy, g.OutC, dw); // tile columns run along K
     }
 
     /// <summary>dx, one stride phase (ch, cw) at a time: see the class summary.</summary>
@@ -157,7 +158,7 @@ internal static unsafe class CpuConv2d
                     usedRows * usedCols, offH, offW);
                 var b = new TapTransposedB(w, g.InC, g.OutC, weightTaps);
                 if (g.InC <= ConvGemmNarrow.MaxN) ConvGemmNarrow.RunRows(rows, b, g.InC, sink);
-                else ConvGemm.RunRows(GemmBlocking.Kernel, rows, b, g.InC, sink);
+                else ConvGemm.RunRows(GemmBlocking.KernelFor(g.InC), rows, b, g.InC, sink);
             }
         }
     }

@@ -53,7 +53,7 @@ internal static unsafe class WinogradConv
     private static void Run(WinogradTile tile, float* src, int batch, int srcH, int srcW, int cin, float* w, bool flipFilter,
         float* dst, int dstH, int dstW, int cout, int padTop, int padLeft)
     {
-        GemmKernelInfo kernel = GemmBlocking.Kernel;
+        GemmKernelInfo kernel = GemmBlocking.KernelFor(cout);
         int alpha2 = tile.Alpha * tile.Alpha;
         int panels = ConvGemm.CeilDiv(cout, kernel.NR), ldm = panels * kernel.NR;
         int kcStep = ConvGemm.DepthStep(cin);

@@ -16,10 +16,23 @@ internal static unsafe class GemmBlocking
     /// <summary>Budget for the packed B block in floats (8 MiB): NC is the widest block of all K rows that fits.</summary>
     public const long PackedBBudgetFloats = 2L * 1024 * 1024;
 
-    /// <summary>The micro-kernel in use, picked once from what the hardware accelerates.</summary>
+    /// <summary>The narrow micro-kernel, picked once from what the hardware accelerates.</summary>
     public static readonly GemmKernelInfo Kernel = Vector512.IsHardwareAccelerated
         ? GemmKernelInfo.Avx512
         : GemmKernelInfo.Avx2;
+
+    /// <summary>
+    /// The micro-kernel for a product whose C tiles span <paramref name="n"/> columns (the NR direction): the wide
+    /// 6 x 64 kernel (fewer loads per FMA, 3-5% faster on large products) unless it would pad more columns than
+    /// <see cref="Kernel"/> does (e.g. 24 or 96 columns). Depends on the shape only, never on the thread count,
+    /// so results stay bit-identical across thread counts.
+    /// </summary>
+    public static GemmKernelInfo KernelFor(int n) =>
+        Vector512.IsHardwareAccelerated && PaddedTo(n, GemmKernel512Wide.NR) <= PaddedTo(n, Kernel.NR)
+            ? GemmKernelInfo.Avx512Wide
+            : Kernel;
+
+    private static int PaddedTo(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
 }
 
 /// <summary>A micro-kernel's tile shape, A-block height and entry points for both packed-A layouts.</summary>
@@ -51,6 +64,10 @@ internal readonly unsafe struct GemmKernelInfo
 
     public static GemmKernelInfo Avx512 => new(GemmKernel512.MR, GemmKernel512.NR, 24, 16,
         &GemmKernel512.Run<PackedARows>, &GemmKernel512.Run<PackedAColumns16>);
+
+    /// <summary>A block of 56 tiles = 336 rows, the same MC as <see cref="Avx512"/>; MR = 6 fits 8-float columns.</summary>
+    public static GemmKernelInfo Avx512Wide => new(GemmKernel512Wide.MR, GemmKernel512Wide.NR, 56, 8,
+        &GemmKernel512Wide.Run<PackedARows>, &GemmKernel512Wide.Run<PackedAColumns8>);
 
     public static GemmKernelInfo Avx2 => new(GemmKernel256.MR, GemmKernel256.NR, 60, 8,
         &GemmKernel256.Run<PackedARows>, &GemmKernel256.Run<PackedAColumns8>);

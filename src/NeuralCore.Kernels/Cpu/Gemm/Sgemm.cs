@@ -26,7 +26,7 @@ public static unsafe class Gemm
             if (!epilogue.IsNone) epilogue.Apply(c, ldc, m, n, 0);
             return;
         }
-        GemmDriver.Run(GemmBlocking.Kernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
+        GemmDriver.Run(GemmBlocking.KernelFor(n), transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue);
     }
 
     /// <summary>Span overload of <see cref="Sgemm(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>;
