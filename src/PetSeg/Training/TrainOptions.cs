@@ -22,7 +22,7 @@ public sealed record TrainOptions
 
     public int ImageSize { get; init; } = 128;
 
-    public int Epochs { get; init; } = 22;
+    public int Epochs { get; init; } = 23;
 
     public int BatchSize { get; init; } = 16;
 
