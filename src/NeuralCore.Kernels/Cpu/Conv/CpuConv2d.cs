@@ -9,9 +9,10 @@ namespace NeuralCore.Kernels.Cpu;
 /// <item>1x1, stride 1, unpadded: plain <see cref="Gemm.Sgemm(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>
 /// (y = x W, dx = dy W^T, dW = x^T dy over the [N*H*W, C] pixel matrices).</item>
 /// <item>Any other ungrouped convolution: implicit GEMM (<see cref="ConvGemm"/>; the weight gradient computed
-/// transposed, dW^T = dy^T im2col(x), by <see cref="ConvGemmWeightGrad"/>). The input gradient is split into stride phases (sub-pixel decomposition): the input pixels with
-/// ih = ch (mod stride) receive only the taps kh with kh*dilation = ch + pad (mod stride), so each phase is a
-/// stride-1 implicit GEMM over dy with just those taps and no multiplications by inserted zeros.</item>
+/// transposed, dW^T = dy^T im2col(x), by <see cref="ConvGemmWeightGrad"/>). The input gradient is split into
+/// stride phases (sub-pixel decomposition): the input pixels with ih = ch (mod stride) receive only the taps kh
+/// with kh*dilation = ch + pad (mod stride), so each phase is a stride-1 implicit GEMM over dy with just those
+/// taps and no multiplications by inserted zeros.</item>
 /// <item>A result at most <see cref="ConvGemmNarrow.MaxN"/> channels wide (a 3-class logits layer's forward pass,
 /// or the input gradient of a layer reading an RGB image): <see cref="ConvGemmNarrow"/>, dot products instead of
 /// a GEMM padded to its 32-wide panels.</item>
