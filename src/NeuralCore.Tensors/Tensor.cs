@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using NeuralCore.Tensors.Memory;
 
 namespace NeuralCore.Tensors;
@@ -94,36 +95,32 @@ public sealed partial class Tensor : IDisposable
         long bytes = (long)shape.ElementCount * dtype.SizeOf();
         Storage storage = dev.Kind == DeviceKind.Cpu
             ? new CpuStorage(bytes)
-            : DeviceStorageFactory.Allocate(bytes, dev);
+            : DeviceRuntimes.For(dev).Allocate(bytes, dev);
         return new Tensor(storage, shape, shape.ContiguousStrides(), 0, dtype);
     }
 
-    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32)
-    {
-        var t = Empty(shape, dtype);
-        t.RawBytes().Clear();
-        return t;
-    }
+    public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0, dtype, device);
 
-    public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32)
+    public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null)
     {
-        var t = Empty(shape, dtype);
+        var t = Empty(shape, dtype, device);
         t.Fill(value);
         return t;
     }
 
-    public static Tensor Ones(Shape shape, DType dtype = DType.Float32) => Full(shape, 1.0, dtype);
+    public static Tensor Ones(Shape shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 1.0, dtype, device);
 
-    public static Tensor FromArray<T>(T[] data, Shape shape) where T : unmanaged
+    public static Tensor FromArray<T>(T[] data, Shape shape, Device? device = null) where T : unmanaged
     {
         if (data.Length != shape.ElementCount)
             throw new ArgumentException($"FromArray: {data.Length} values do not fill shape {shape} ({shape.ElementCount} elements)");
-        var t = Empty(shape, DTypeInfo.Of<T>());
-        data.AsSpan().CopyTo(t.Span<T>());
+        var t = Empty(shape, DTypeInfo.Of<T>(), device);
+        if (t.Device.IsGpu) DeviceRuntimes.For(t.Device).Upload(MemoryMarshal.AsBytes(data.AsSpan()), t);
+        else data.AsSpan().CopyTo(t.Span<T>());
         return t;
     }
 
-    public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full(Shape.Scalar, value, dtype);
+    public static Tensor Scalar(double value, DType dtype = DType.Float32, Device? device = null) => Full(Shape.Scalar, value, dtype, device);
 
     // ---- views ----
 
@@ -187,7 +184,7 @@ public sealed partial class Tensor : IDisposable
         ThrowIfDisposed();
         if (IsContiguous) return Reshape(Shape.ToArray());
         var copy = Empty(Shape, DType, Device);
-        StridedCopy.Copy(this, copy);
+        CopyWithinDevice(this, copy);
         return copy;
     }
 
@@ -198,14 +195,51 @@ public sealed partial class Tensor : IDisposable
         return copy;
     }
 
-    /// <summary>Copies the elements of <paramref name="source"/> (same shape and dtype, any strides) into this tensor.</summary>
+    /// <summary>
+    /// Copies the elements of <paramref name="source"/> (same shape and dtype, any strides, any device) into this
+    /// tensor. Copies between devices go through a contiguous host or device copy.
+    /// </summary>
     public void CopyFrom(Tensor source)
     {
         ThrowIfDisposed();
         source.ThrowIfDisposed();
         if (source.Shape != Shape || source.DType != DType)
             throw new ArgumentException($"copy: source {source.Describe()} does not match destination {Describe()}");
-        StridedCopy.Copy(source, this);
+        if (source.Device == Device)
+        {
+            CopyWithinDevice(source, this);
+            return;
+        }
+        using var moved = source.To(Device);
+        CopyWithinDevice(moved, this);
+    }
+
+    /// <summary>
+    /// This tensor on <paramref name="device"/>: a new hold on the same storage when it is already there (dispose it
+    /// like any other result), otherwise a contiguous copy. Host and device exchange whole contiguous blocks.
+    /// </summary>
+    public Tensor To(Device device)
+    {
+        ThrowIfDisposed();
+        if (device == Device) return Alias();
+        using var source = Contiguous();
+        var result = Empty(Shape, DType, device);
+        if (Device.Kind == DeviceKind.Cpu) DeviceRuntimes.For(device).Upload(source.RawBytes(), result);
+        else if (device.Kind == DeviceKind.Cpu) DeviceRuntimes.For(Device).Download(source, result.RawBytes());
+        else
+        {
+            // Between two GPUs: through the host (the engine drives one device at a time; no peer copies).
+            using var host = source.To(Device.Cpu);
+            DeviceRuntimes.For(device).Upload(host.RawBytes(), result);
+        }
+        result.Name = Name;
+        return result;
+    }
+
+    private static void CopyWithinDevice(Tensor source, Tensor destination)
+    {
+        if (source.Device.IsGpu) DeviceRuntimes.For(source.Device).Copy(source, destination);
+        else StridedCopy.Copy(source, destination);
     }
 
     // ---- element access (host memory) ----
@@ -231,23 +265,26 @@ public sealed partial class Tensor : IDisposable
         }
     }
 
+    /// <summary>The elements in row-major order, copied to the host (waits for the device where needed).</summary>
     public T[] ToArray<T>() where T : unmanaged
     {
-        using var c = Contiguous();
+        using var c = OnHostContiguous();
         return c.Span<T>().ToArray();
     }
 
     public T Item<T>() where T : unmanaged
     {
         if (ElementCount != 1) throw new InvalidOperationException($"Item: {Describe()} has {ElementCount} elements, expected 1");
-        using var c = Contiguous();
+        using var c = OnHostContiguous();
         return c.Span<T>()[0];
     }
+
+    private Tensor OnHostContiguous() => Device.IsGpu ? To(Device.Cpu) : Contiguous();
 
     /// <summary>Every element as double, in row-major order (tests and reports; not a hot path).</summary>
     public double[] ToDoubleArray()
     {
-        using var c = Contiguous();
+        using var c = OnHostContiguous();
         return DType switch
         {
             DType.Float32 => Array.ConvertAll(c.Span<float>().ToArray(), v => (double)v),
@@ -260,6 +297,12 @@ public sealed partial class Tensor : IDisposable
 
     public void Fill(double value)
     {
+        if (Device.IsGpu)
+        {
+            if (!IsContiguous) throw new InvalidOperationException($"Fill: {Describe()} is a strided view");
+            DeviceRuntimes.For(Device).Fill(this, value);
+            return;
+        }
         using var c = Contiguous();
         if (!ReferenceEquals(c.Storage, Storage) || !IsContiguous)
             throw new InvalidOperationException($"Fill: {Describe()} is a strided view");

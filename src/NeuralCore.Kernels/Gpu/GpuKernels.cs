@@ -1,0 +1,12 @@
+namespace NeuralCore.Kernels.Gpu;
+
+/// <summary>
+/// The GPU backend: every kernel of the engine as ILGPU kernels, one file per op in this folder (named as the op),
+/// each adding its part of this partial class. The same kernels run on CUDA cards and on the emulator.
+/// </summary>
+public sealed partial class GpuKernels
+{
+    internal GpuKernels(GpuDevice device) => Device = device;
+
+    internal GpuDevice Device { get; }
+}
