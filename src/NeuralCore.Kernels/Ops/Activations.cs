@@ -1,5 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
 using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
@@ -24,20 +23,7 @@ public static partial class Ops
         OpCheck.Float(op, "x", x);
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (Backend.For(op, x))
-        {
-            case KernelBackend.Cpu:
-                CpuActivations.Forward(act, (float)alpha, xc.Span<float>(), y.Span<float>());
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceActivations.Forward(act, alpha, xc.Span<double>(), y.Span<double>());
-                break;
-            case KernelBackend.Reference:
-                ReferenceActivations.Forward(act, (float)alpha, xc.Span<float>(), y.Span<float>());
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, x).Activate(act, alpha, xc, y);
         return y;
     }
 
@@ -51,20 +37,7 @@ public static partial class Ops
         using var xc = x.Contiguous();
         using var yc = y.Contiguous();
         using var dyc = dy.Contiguous();
-        switch (Backend.For(op, x, y, dy))
-        {
-            case KernelBackend.Cpu:
-                CpuActivations.Backward(act, (float)alpha, xc.Span<float>(), yc.Span<float>(), dyc.Span<float>(), dx.Span<float>());
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceActivations.Backward(act, alpha, xc.Span<double>(), yc.Span<double>(), dyc.Span<double>(), dx.Span<double>());
-                break;
-            case KernelBackend.Reference:
-                ReferenceActivations.Backward(act, (float)alpha, xc.Span<float>(), yc.Span<float>(), dyc.Span<float>(), dx.Span<float>());
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, x, y, dy).ActivationBackward(act, alpha, xc, yc, dyc, dx);
         return dx;
     }
 }

@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -51,22 +49,7 @@ public static partial class Ops
         double lrT = attrs.LearningRate * Math.Sqrt(1 - Math.Pow(attrs.Beta2, attrs.Step)) / (1 - Math.Pow(attrs.Beta1, attrs.Step));
         double decay = attrs.LearningRate * weightDecay;
         using var gc = grad.Contiguous();
-        switch (Backend.For(op, param))
-        {
-            case KernelBackend.Cpu:
-                CpuAdamUpdate.Update(param, gc, m, v, (float)lrT, (float)attrs.Beta1, (float)attrs.Beta2, (float)attrs.Epsilon, (float)decay);
-                break;
-            case KernelBackend.Reference when param.DType == DType.Float64:
-                ReferenceAdamUpdate.Update(param.Span<double>(), gc.Span<double>(), m.Span<double>(), v.Span<double>(),
-                    lrT, attrs.Beta1, attrs.Beta2, attrs.Epsilon, decay);
-                break;
-            case KernelBackend.Reference:
-                ReferenceAdamUpdate.Update(param.Span<float>(), gc.Span<float>(), m.Span<float>(), v.Span<float>(),
-                    (float)lrT, (float)attrs.Beta1, (float)attrs.Beta2, (float)attrs.Epsilon, (float)decay);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, param).AdamUpdate(param, gc, m, v, lrT, attrs.Beta1, attrs.Beta2, attrs.Epsilon, decay);
     }
 }
 

@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -14,23 +12,9 @@ public static partial class Ops
         const string op = "argmax";
         OpCheck.Float(op, "x", x);
         OpCheck.That(x.Rank >= 1 && x.Shape[-1] > 0, op, $"x must have a non-empty last axis [..., K], got {x.Describe()}");
-        int classes = x.Shape[-1];
         var indices = Tensor.Empty(Shape.Create(x.Shape.AsSpan()[..^1]), DType.Int32, x.Device);
         using var xc = x.Contiguous();
-        switch (Backend.For(op, x))
-        {
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceArgmax.Argmax(xc.Span<double>(), indices.Span<int>(), classes);
-                break;
-            case KernelBackend.Cpu:
-                CpuArgmax.Argmax(xc, indices, classes);
-                break;
-            case KernelBackend.Reference:
-                ReferenceArgmax.Argmax(xc.Span<float>(), indices.Span<int>(), classes);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, x).Argmax(xc, indices);
         return indices;
     }
 }

@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -13,23 +11,10 @@ public static partial class Ops
     {
         const string op = "avg_pool2d";
         var yShape = attrs.OutputShape(op, x);
-        var backend = Backend.For(op, x);
+        var kernels = Backend.For(op, x);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuAvgPool2d.Forward(xc.Span<float>(), x.Shape, y.Span<float>(), yShape, attrs);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceAvgPool2d.Forward(xc.Span<double>(), x.Shape, y.Span<double>(), yShape, attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceAvgPool2d.Forward(xc.Span<float>(), x.Shape, y.Span<float>(), yShape, attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.AvgPool2d(xc, attrs, y);
         return y;
     }
 
@@ -41,23 +26,10 @@ public static partial class Ops
         OpCheck.That(xShape.Rank == 4, op, $"input shape must be [N, H, W, C], got {xShape}");
         var (oh, ow) = attrs.OutputSize(op, xShape);
         OpCheck.Shape(op, "dy", dy, [xShape[0], oh, ow, xShape[3]]);
-        var backend = Backend.For(op, dy);
+        var kernels = Backend.For(op, dy);
         var dx = Tensor.Empty(xShape, dy.DType, dy.Device);
         using var dyc = dy.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuAvgPool2d.Backward(dyc.Span<float>(), dy.Shape, dx.Span<float>(), xShape, attrs);
-                break;
-            case KernelBackend.Reference when dy.DType == DType.Float64:
-                ReferenceAvgPool2d.Backward(dyc.Span<double>(), dy.Shape, dx.Span<double>(), xShape, attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceAvgPool2d.Backward(dyc.Span<float>(), dy.Shape, dx.Span<float>(), xShape, attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.AvgPool2dBackward(dyc, attrs, dx);
         return dx;
     }
 }

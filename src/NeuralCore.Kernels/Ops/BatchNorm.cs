@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -46,30 +44,14 @@ public static partial class Ops
         OpCheck.That(!attrs.Training || count > 1, op,
             $"training needs more than one value per channel to estimate a variance, got x {x.Describe()}");
         OpCheck.That(runningMean.IsContiguous && runningVar.IsContiguous, op, "running statistics must be contiguous (they are updated in place)");
-        var backend = Backend.For(op, x, gamma, beta, runningMean, runningVar);
+        var kernels = Backend.For(op, x, gamma, beta, runningMean, runningVar);
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
         var mean = Tensor.Empty([channels], x.DType, x.Device);
         var invStd = Tensor.Empty([channels], x.DType, x.Device);
         using var xc = x.Contiguous();
         using var gc = gamma.Contiguous();
         using var bc = beta.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuBatchNorm.Forward(xc.Span<float>(), gc.Span<float>(), bc.Span<float>(), runningMean.Span<float>(), runningVar.Span<float>(),
-                    y.Span<float>(), mean.Span<float>(), invStd.Span<float>(), attrs);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceBatchNorm.Forward(xc.Span<double>(), gc.Span<double>(), bc.Span<double>(), runningMean.Span<double>(), runningVar.Span<double>(),
-                    y.Span<double>(), mean.Span<double>(), invStd.Span<double>(), attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceBatchNorm.Forward(xc.Span<float>(), gc.Span<float>(), bc.Span<float>(), runningMean.Span<float>(), runningVar.Span<float>(),
-                    y.Span<float>(), mean.Span<float>(), invStd.Span<float>(), attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.BatchNorm(xc, gc, bc, runningMean, runningVar, attrs, y, mean, invStd);
         return new BatchNormResult(y, mean, invStd);
     }
 
@@ -85,7 +67,7 @@ public static partial class Ops
         int channels = CheckBatchNormArgs(op, x, gamma, saveMean, saveInvStd, saveInvStd);
         OpCheck.Shape(op, "dy", dy, x.Shape);
         OpCheck.SameDType(op, dy, "dy", x, "x");
-        var backend = Backend.For(op, dy, x, gamma, saveMean, saveInvStd);
+        var kernels = Backend.For(op, dy, x, gamma, saveMean, saveInvStd);
         var dx = Tensor.Empty(x.Shape, x.DType, x.Device);
         var dGamma = Tensor.Empty([channels], x.DType, x.Device);
         var dBeta = Tensor.Empty([channels], x.DType, x.Device);
@@ -94,23 +76,7 @@ public static partial class Ops
         using var gc = gamma.Contiguous();
         using var mc = saveMean.Contiguous();
         using var ic = saveInvStd.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuBatchNorm.Backward(dyc.Span<float>(), xc.Span<float>(), gc.Span<float>(), mc.Span<float>(), ic.Span<float>(),
-                    dx.Span<float>(), dGamma.Span<float>(), dBeta.Span<float>(), training);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceBatchNorm.Backward(dyc.Span<double>(), xc.Span<double>(), gc.Span<double>(), mc.Span<double>(), ic.Span<double>(),
-                    dx.Span<double>(), dGamma.Span<double>(), dBeta.Span<double>(), training);
-                break;
-            case KernelBackend.Reference:
-                ReferenceBatchNorm.Backward(dyc.Span<float>(), xc.Span<float>(), gc.Span<float>(), mc.Span<float>(), ic.Span<float>(),
-                    dx.Span<float>(), dGamma.Span<float>(), dBeta.Span<float>(), training);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.BatchNormBackward(dyc, xc, gc, mc, ic, training, dx, dGamma, dBeta);
         return (dx, dGamma, dBeta);
     }
 

@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -27,33 +25,28 @@ public static partial class Ops
             total += t.Shape[ax];
         }
         var yShape = first.Shape.With(ax, total);
-        var backend = Backend.For(op, xs.ToArray());
+        var kernels = Backend.For(op, xs.ToArray());
         var y = Tensor.Empty(yShape, first.DType, first.Device);
         var parts = xs.Select(t => t.Contiguous()).ToArray();
         try
         {
-            int outer = OuterCount(yShape, ax), inner = yShape.ElementCount / Math.Max(outer * total, 1);
-            var widths = parts.Select(p => p.Shape[ax] * inner).ToArray();
-            switch (backend)
-            {
-                case KernelBackend.Cpu:
-                    CpuConcat.Forward(parts, widths, outer, y);
-                    break;
-                case KernelBackend.Reference when first.DType == DType.Float64:
-                    ReferenceConcat.Forward(parts.Select(p => p.ToArray<double>()).ToArray(), widths, outer, y.Span<double>());
-                    break;
-                case KernelBackend.Reference:
-                    ReferenceConcat.Forward(parts.Select(p => p.ToArray<float>()).ToArray(), widths, outer, y.Span<float>());
-                    break;
-                default:
-                    throw Backend.NoCuda(op);
-            }
+            kernels.Concat(parts, ax, y);
         }
         finally
         {
             foreach (var p in parts) p.Dispose();
         }
         return y;
+    }
+
+    /// <summary>
+    /// Concatenation as copies of row blocks: y is <c>Outer</c> rows, each the pieces' rows side by side, piece i
+    /// contributing <c>Widths[i]</c> contiguous elements per row.
+    /// </summary>
+    internal static (int Outer, int[] Widths) ConcatBlocks(Tensor[] xs, int axis, Shape yShape)
+    {
+        int outer = OuterCount(yShape, axis), inner = yShape.ElementCount / Math.Max(outer * yShape[axis], 1);
+        return (outer, xs.Select(p => p.Shape[axis] * inner).ToArray());
     }
 
     /// <summary>A copy of entries [start, start + length) of <paramref name="axis"/>.</summary>
@@ -70,20 +63,11 @@ public static partial class Ops
     /// <summary>Copies of the ranges [starts[i], starts[i] + lengths[i]) of axis <paramref name="ax"/>, in one pass on the Cpu backend.</summary>
     private static Tensor[] SlicePieces(string op, Tensor x, int ax, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths)
     {
-        var backend = Backend.For(op, x);
-        if (backend == KernelBackend.Cuda) throw Backend.NoCuda(op);
+        var kernels = Backend.For(op, x);
         var ys = new Tensor[starts.Length];
         for (int i = 0; i < ys.Length; i++) ys[i] = Tensor.Empty(x.Shape.With(ax, lengths[i]), x.DType, x.Device);
-        if (backend == KernelBackend.Cpu && x.IsContiguous)
-        {
-            CpuConcat.Slice(x, ax, starts, lengths, ys);
-            return ys;
-        }
-        for (int i = 0; i < ys.Length; i++)
-        {
-            using var view = x.Slice(ax, starts[i], lengths[i]);
-            ys[i].CopyFrom(view);
-        }
+        using var xc = x.Contiguous();
+        kernels.Slice(xc, ax, starts, ys);
         return ys;
     }
 

@@ -1,5 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
 using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
@@ -88,25 +87,11 @@ public static partial class Ops
     /// <summary>Allocates the result and runs one pass of the convolution on the chosen backend.</summary>
     private static Tensor RunConv(string op, ConvPass pass, Conv2dGeometry g, Tensor a, Tensor b, Shape resultShape)
     {
-        var backend = Backend.For(op, a, b);
+        var kernels = Backend.For(op, a, b);
         var result = Tensor.Empty(resultShape, a.DType, a.Device);
         using var ac = a.Contiguous();
         using var bc = b.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Reference when a.DType == DType.Float64:
-                ReferenceConv2d.Run(pass, g, ac.Span<double>(), bc.Span<double>(), result.Span<double>());
-                break;
-            case KernelBackend.Cpu when a.DType == DType.Float32
-                                        && CpuConv2d.TryRun(pass, g, ac.Span<float>(), bc.Span<float>(), result.Span<float>()):
-                break;
-            // Float32 on the Reference backend, and the grouped convolutions the Cpu backend leaves to the loops.
-            case KernelBackend.Reference or KernelBackend.Cpu:
-                ReferenceConv2d.Run(pass, g, ac.Span<float>(), bc.Span<float>(), result.Span<float>());
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.Conv2d(pass, g, ac, bc, result);
         return result;
     }
 }

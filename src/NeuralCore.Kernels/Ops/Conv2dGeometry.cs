@@ -10,7 +10,7 @@ namespace NeuralCore.Kernels;
 /// (Keras HWIO) to Out [Batch, OutH, OutW, OutC]; output row oh reads input rows oh*Stride.H - PadTop + kh*Dilation.H.
 /// Group g maps input channels [g*InC/Groups, (g+1)*InC/Groups) to output channels [g*OutC/Groups, ...).
 /// </summary>
-internal readonly record struct Conv2dGeometry(
+public readonly record struct Conv2dGeometry(
     int Batch, int InH, int InW, int InC, int OutH, int OutW, int OutC,
     int KernelH, int KernelW, Size2d Stride, Size2d Dilation, int PadTop, int PadLeft, int Groups)
 {

@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -24,24 +22,10 @@ public static partial class Ops
         const string op = "dropout";
         OpCheck.Float(op, "x", x);
         OpCheck.That(attrs.Rate is >= 0 and <= 1, op, $"rate must be in [0, 1], got {attrs.Rate} for x {x.Describe()}");
-        var backend = Backend.For(op, x);
+        var kernels = Backend.For(op, x);
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        double rate = attrs.Training ? attrs.Rate : 0;
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuDropout.Forward(xc.Span<float>(), y.Span<float>(), rate, attrs.Seed, attrs.Offset);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceDropout.Forward(xc.Span<double>(), y.Span<double>(), rate, attrs.Seed, attrs.Offset);
-                break;
-            case KernelBackend.Reference:
-                ReferenceDropout.Forward(xc.Span<float>(), y.Span<float>(), rate, attrs.Seed, attrs.Offset);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.Dropout(xc, attrs.Training ? attrs.Rate : 0, attrs.Seed, attrs.Offset, y);
         return y;
     }
 }

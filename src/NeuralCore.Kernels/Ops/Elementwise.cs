@@ -1,5 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
 using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
@@ -26,24 +25,11 @@ public static partial class Ops
         OpCheck.Float(op, "b", b);
         OpCheck.SameDType(op, a, "a", b, "b");
         var yShape = Broadcast.Shape(op, a.Shape, b.Shape);
-        var backend = Backend.For(op, a, b);
+        var kernels = Backend.For(op, a, b);
         var y = Tensor.Empty(yShape, a.DType, a.Device);
         using var ac = a.Contiguous();
         using var bc = b.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuElementwise.Binary(kind, ac, bc, y);
-                break;
-            case KernelBackend.Reference when a.DType == DType.Float64:
-                ReferenceElementwise.Binary(kind, ac.Span<double>(), a.Shape, bc.Span<double>(), b.Shape, y.Span<double>(), yShape);
-                break;
-            case KernelBackend.Reference:
-                ReferenceElementwise.Binary(kind, ac.Span<float>(), a.Shape, bc.Span<float>(), b.Shape, y.Span<float>(), yShape);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.Binary(kind, ac, bc, y);
         return y;
     }
 
@@ -54,20 +40,7 @@ public static partial class Ops
         OpCheck.Float(op, "x", x);
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (Backend.For(op, x))
-        {
-            case KernelBackend.Cpu:
-                CpuElementwise.Scale(xc.Span<float>(), (float)factor, y.Span<float>());
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceElementwise.Scale(xc.Span<double>(), factor, y.Span<double>());
-                break;
-            case KernelBackend.Reference:
-                ReferenceElementwise.Scale(xc.Span<float>(), (float)factor, y.Span<float>());
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, x).Scale(xc, factor, y);
         return y;
     }
 
@@ -80,20 +53,7 @@ public static partial class Ops
         OpCheck.Shape(op, "src", src, dst.Shape);
         OpCheck.That(dst.IsContiguous, op, $"dst {dst.Describe()} must be contiguous");
         using var sc = src.Contiguous();
-        switch (Backend.For(op, dst, src))
-        {
-            case KernelBackend.Cpu:
-                CpuElementwise.Accumulate(dst.Span<float>(), sc.Span<float>());
-                break;
-            case KernelBackend.Reference when dst.DType == DType.Float64:
-                ReferenceElementwise.Accumulate(dst.Span<double>(), sc.Span<double>());
-                break;
-            case KernelBackend.Reference:
-                ReferenceElementwise.Accumulate(dst.Span<float>(), sc.Span<float>());
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, dst, src).Accumulate(dst, sc);
     }
 }
 

@@ -1,5 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -13,11 +12,12 @@ public static partial class Ops
         const string op = "global_avg_pool";
         OpCheck.Rank(op, "x", x, 4, "[N, H, W, C]");
         OpCheck.That(x.Shape[1] > 0 && x.Shape[2] > 0, op, $"x must have a non-empty H and W, got {x.Describe()}");
-        if (!Backend.UseFastCpu(op, x)) return Mean(x, [1, 2], keepDims);
+        OpCheck.Float(op, "x", x);
+        var kernels = Backend.For(op, x);
         int n = x.Shape[0], channels = x.Shape[3];
         var y = Tensor.Empty(keepDims ? [n, 1, 1, channels] : [n, channels], x.DType, x.Device);
         using var xc = x.Contiguous();
-        CpuGlobalAvgPool.Forward(xc.Span<float>(), y.Span<float>(), n, x.Shape[1] * x.Shape[2], channels);
+        kernels.GlobalAvgPool(xc, y);
         return y;
     }
 }

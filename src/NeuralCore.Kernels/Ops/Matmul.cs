@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -24,28 +22,15 @@ public static partial class Ops
         OpCheck.Float(op, "a", a);
         OpCheck.Float(op, "b", b);
         OpCheck.SameDType(op, a, "a", b, "b");
-        var (batch, m, k, n) = MatmulDims(op, a.Shape, b.Shape, transposeA, transposeB);
+        var (_, m, _, n) = MatmulDims(op, a.Shape, b.Shape, transposeA, transposeB);
         var dims = a.Shape.ToArray();
         dims[^2] = m;
         dims[^1] = n;
-        var backend = Backend.For(op, a, b);
+        var kernels = Backend.For(op, a, b);
         var y = Tensor.Empty(new Shape(dims), a.DType, a.Device);
         using var ac = a.Contiguous();
         using var bc = b.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuMatmul.Forward(ac, bc, y, batch, m, k, n, transposeA, transposeB);
-                break;
-            case KernelBackend.Reference when a.DType == DType.Float64:
-                ReferenceMatmul.Forward(ac.Span<double>(), bc.Span<double>(), y.Span<double>(), batch, m, k, n, transposeA, transposeB);
-                break;
-            case KernelBackend.Reference:
-                ReferenceMatmul.Forward(ac.Span<float>(), bc.Span<float>(), y.Span<float>(), batch, m, k, n, transposeA, transposeB);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.Matmul(ac, bc, transposeA, transposeB, y);
         return y;
     }
 

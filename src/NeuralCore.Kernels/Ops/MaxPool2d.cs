@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -13,23 +11,10 @@ public static partial class Ops
     {
         const string op = "max_pool2d";
         var yShape = attrs.OutputShape(op, x);
-        var backend = Backend.For(op, x);
+        var kernels = Backend.For(op, x);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuMaxPool2d.Forward(xc.Span<float>(), x.Shape, y.Span<float>(), yShape, attrs);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceMaxPool2d.Forward(xc.Span<double>(), x.Shape, y.Span<double>(), yShape, attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceMaxPool2d.Forward(xc.Span<float>(), x.Shape, y.Span<float>(), yShape, attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.MaxPool2d(xc, attrs, y);
         return y;
     }
 
@@ -43,24 +28,11 @@ public static partial class Ops
         var yShape = attrs.OutputShape(op, x);
         OpCheck.Shape(op, "dy", dy, yShape);
         OpCheck.SameDType(op, x, "x", dy, "dy");
-        var backend = Backend.For(op, x, dy);
+        var kernels = Backend.For(op, x, dy);
         var dx = Tensor.Empty(x.Shape, x.DType, x.Device);
         using var xc = x.Contiguous();
         using var dyc = dy.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuMaxPool2d.Backward(xc.Span<float>(), x.Shape, dyc.Span<float>(), yShape, dx.Span<float>(), attrs);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceMaxPool2d.Backward(xc.Span<double>(), x.Shape, dyc.Span<double>(), yShape, dx.Span<double>(), attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceMaxPool2d.Backward(xc.Span<float>(), x.Shape, dyc.Span<float>(), yShape, dx.Span<float>(), attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.MaxPool2dBackward(xc, dyc, attrs, dx);
         return dx;
     }
 }

@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -45,29 +43,8 @@ public static partial class Ops
         double scale = mean ? 1.0 / Math.Max(count, 1) : 1.0;
         var y = Tensor.Empty(outShape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (Backend.For(op, x))
-        {
-            case KernelBackend.Cpu when CpuReductions.Blocks(x.Shape, kept) is var (a, r, b):
-                unsafe { CpuReductions.Sum((float*)xc.DataPointer, (float*)y.DataPointer, a, r, b, scale); }
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceReductions.Sum(xc.Span<double>(), x.Shape, y.Span<double>(), kept, scale);
-                break;
-            case KernelBackend.Reference or KernelBackend.Cpu:
-                ReferenceReductions.Sum(xc.Span<float>(), x.Shape, y.Span<float>(), kept, scale);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, x).Sum(xc, kept, scale, y);
         return y;
-    }
-
-    /// <summary><paramref name="x"/>'s shape right-aligned to the rank of <paramref name="target"/> (leading 1s).</summary>
-    private static Shape KeptShape(Shape x, Shape target)
-    {
-        var dims = new int[target.Rank];
-        for (int i = 0; i < target.Rank; i++) dims[i] = i < target.Rank - x.Rank ? 1 : x[i - (target.Rank - x.Rank)];
-        return new Shape(dims);
     }
 
     /// <summary>Repeats <paramref name="x"/> along broadcast axes to <paramref name="shape"/> (NumPy rules).</summary>
@@ -78,20 +55,7 @@ public static partial class Ops
         OpCheck.That(Broadcast.Shape(op, x.Shape, shape) == shape, op, $"cannot broadcast {x.Describe()} to {shape}");
         var y = Tensor.Empty(shape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (Backend.For(op, x))
-        {
-            case KernelBackend.Cpu when CpuReductions.Blocks(shape, KeptShape(x.Shape, shape)) is var (a, r, b) && x.ElementCount == a * b:
-                unsafe { CpuReductions.Repeat((float*)xc.DataPointer, (float*)y.DataPointer, a, r, b); }
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceReductions.BroadcastTo(xc.Span<double>(), x.Shape, y.Span<double>(), shape);
-                break;
-            case KernelBackend.Reference or KernelBackend.Cpu:
-                ReferenceReductions.BroadcastTo(xc.Span<float>(), x.Shape, y.Span<float>(), shape);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, x).BroadcastTo(xc, y);
         return y;
     }
 }

@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -37,22 +35,7 @@ public static partial class Ops
         var usedMg = attrs.Centered ? mg : null;
         CheckUpdateOperands(op, param, grad, ("ms", ms), ("mom", usedMom), ("mg", usedMg));
         using var gc = grad.Contiguous();
-        switch (Backend.For(op, param))
-        {
-            case KernelBackend.Cpu:
-                CpuRmspropUpdate.Update(param, gc, ms, usedMom, usedMg, (float)attrs.LearningRate, (float)attrs.Rho, (float)attrs.Momentum, (float)attrs.Epsilon);
-                break;
-            case KernelBackend.Reference when param.DType == DType.Float64:
-                ReferenceRmspropUpdate.Update(param.Span<double>(), gc.Span<double>(), ms.Span<double>(), usedMom is null ? [] : usedMom.Span<double>(),
-                    usedMg is null ? [] : usedMg.Span<double>(), attrs.LearningRate, attrs.Rho, attrs.Momentum, attrs.Epsilon);
-                break;
-            case KernelBackend.Reference:
-                ReferenceRmspropUpdate.Update(param.Span<float>(), gc.Span<float>(), ms.Span<float>(), usedMom is null ? [] : usedMom.Span<float>(),
-                    usedMg is null ? [] : usedMg.Span<float>(), (float)attrs.LearningRate, (float)attrs.Rho, (float)attrs.Momentum, (float)attrs.Epsilon);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, param).RmspropUpdate(param, gc, ms, usedMom, usedMg, attrs);
     }
 }
 

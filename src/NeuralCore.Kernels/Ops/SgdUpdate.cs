@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -32,22 +30,7 @@ public static partial class Ops
         CheckHyper(op, "weight decay", attrs.WeightDecay, 0, double.MaxValue);
         OpCheck.That(velocity is not null || attrs.Momentum == 0, op, $"momentum {attrs.Momentum} needs a velocity state shaped like param {param.Describe()}, got none");
         using var gc = grad.Contiguous();
-        switch (Backend.For(op, param))
-        {
-            case KernelBackend.Cpu:
-                CpuSgdUpdate.Update(param, gc, velocity, (float)attrs.LearningRate, (float)attrs.Momentum, attrs.Nesterov, (float)attrs.WeightDecay);
-                break;
-            case KernelBackend.Reference when param.DType == DType.Float64:
-                ReferenceSgdUpdate.Update(param.Span<double>(), gc.Span<double>(), velocity is null ? [] : velocity.Span<double>(),
-                    attrs.LearningRate, attrs.Momentum, attrs.Nesterov, attrs.WeightDecay);
-                break;
-            case KernelBackend.Reference:
-                ReferenceSgdUpdate.Update(param.Span<float>(), gc.Span<float>(), velocity is null ? [] : velocity.Span<float>(),
-                    (float)attrs.LearningRate, (float)attrs.Momentum, attrs.Nesterov, (float)attrs.WeightDecay);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, param).SgdUpdate(param, gc, velocity, attrs);
     }
 }
 

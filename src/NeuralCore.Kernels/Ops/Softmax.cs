@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -20,58 +18,31 @@ public static partial class Ops
     /// <summary>dx = dy - exp(y) * sum_k(dy), from the log_softmax output y [..., K].</summary>
     public static Tensor LogSoftmaxBackward(Tensor y, Tensor dy) => SoftmaxBackward("log_softmax_backward", y, dy, log: true);
 
-    /// <summary>The class count K (the last axis) after checking x is a float tensor with a non-empty last axis.</summary>
-    private static int SoftmaxClasses(string op, string arg, Tensor x)
+    /// <summary>Checks x is a float tensor with a non-empty last (class) axis.</summary>
+    private static void CheckClassAxis(string op, string arg, Tensor x)
     {
         OpCheck.Float(op, arg, x);
         OpCheck.That(x.Rank >= 1 && x.Shape[-1] > 0, op, $"{arg} must have a non-empty last (class) axis [..., K], got {x.Describe()}");
-        return x.Shape[-1];
     }
 
     private static Tensor SoftmaxForward(string op, Tensor x, bool log)
     {
-        int classes = SoftmaxClasses(op, "x", x);
+        CheckClassAxis(op, "x", x);
         var y = Tensor.Empty(x.Shape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (Backend.For(op, x))
-        {
-            case KernelBackend.Cpu:
-                CpuSoftmax.Forward(xc, y, classes, log);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceSoftmax.Forward(xc.Span<double>(), y.Span<double>(), classes, log);
-                break;
-            case KernelBackend.Reference:
-                ReferenceSoftmax.Forward(xc.Span<float>(), y.Span<float>(), classes, log);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, x).Softmax(xc, log, y);
         return y;
     }
 
     private static Tensor SoftmaxBackward(string op, Tensor y, Tensor dy, bool log)
     {
-        int classes = SoftmaxClasses(op, "y", y);
+        CheckClassAxis(op, "y", y);
         OpCheck.SameDType(op, y, "y", dy, "dy");
         OpCheck.Shape(op, "dy", dy, y.Shape);
         var dx = Tensor.Empty(y.Shape, y.DType, y.Device);
         using var yc = y.Contiguous();
         using var dyc = dy.Contiguous();
-        switch (Backend.For(op, y, dy))
-        {
-            case KernelBackend.Cpu:
-                CpuSoftmax.Backward(yc, dyc, dx, classes, log);
-                break;
-            case KernelBackend.Reference when y.DType == DType.Float64:
-                ReferenceSoftmax.Backward(yc.Span<double>(), dyc.Span<double>(), dx.Span<double>(), classes, log);
-                break;
-            case KernelBackend.Reference:
-                ReferenceSoftmax.Backward(yc.Span<float>(), dyc.Span<float>(), dx.Span<float>(), classes, log);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, y, dy).SoftmaxBackward(yc, dyc, log, dx);
         return dx;
     }
 }

@@ -1,8 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -39,31 +37,14 @@ public static partial class Ops
     public static SoftmaxCrossEntropyResult SoftmaxCrossEntropy(Tensor logits, Tensor labels, Tensor? classWeights = null, int? ignoreLabel = null)
     {
         const string op = "softmax_cross_entropy";
-        int classes = CrossEntropyClasses(op, logits, labels, classWeights, ignoreLabel);
+        CheckCrossEntropyOperands(op, logits, labels, classWeights, ignoreLabel);
         var lse = Tensor.Empty(labels.Shape, logits.DType, logits.Device);
         var loss = Tensor.Empty(Shape.Scalar, logits.DType, logits.Device);
         var weightSum = Tensor.Empty(Shape.Scalar, logits.DType, logits.Device);
         using var xc = logits.Contiguous();
         using var yc = labels.Contiguous();
         using var wc = classWeights?.Contiguous();
-        switch (Backend.For(op, logits))
-        {
-            case KernelBackend.Cpu:
-                var (lossSum, weights) = CpuSoftmaxCrossEntropy.Forward(xc, yc, wc, ignoreLabel, lse);
-                loss.Fill(weights > 0 ? lossSum / weights : 0);
-                weightSum.Fill(weights);
-                break;
-            case KernelBackend.Reference when logits.DType == DType.Float64:
-                (loss.Span<double>()[0], weightSum.Span<double>()[0]) = ReferenceSoftmaxCrossEntropy.Forward(
-                    xc.Span<double>(), yc.Span<int>(), wc is null ? [] : wc.Span<double>(), ignoreLabel, classes, lse.Span<double>());
-                break;
-            case KernelBackend.Reference:
-                (loss.Span<float>()[0], weightSum.Span<float>()[0]) = ReferenceSoftmaxCrossEntropy.Forward(
-                    xc.Span<float>(), yc.Span<int>(), wc is null ? [] : wc.Span<float>(), ignoreLabel, classes, lse.Span<float>());
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, logits).SoftmaxCrossEntropy(xc, yc, wc, ignoreLabel, loss, lse, weightSum);
         return new SoftmaxCrossEntropyResult(loss, lse, weightSum);
     }
 
@@ -75,40 +56,24 @@ public static partial class Ops
         Tensor? classWeights = null, int? ignoreLabel = null)
     {
         const string op = "softmax_cross_entropy_backward";
-        int classes = CrossEntropyClasses(op, logits, labels, classWeights, ignoreLabel);
+        CheckCrossEntropyOperands(op, logits, labels, classWeights, ignoreLabel);
         OpCheck.SameDType(op, logits, "logits", logSumExp, "logSumExp");
         OpCheck.Shape(op, "logSumExp", logSumExp, labels.Shape);
         OpCheck.Float(op, "weightSum", weightSum);
         OpCheck.Float(op, "dLoss", dLoss);
         OpCheck.That(weightSum.ElementCount == 1 && dLoss.ElementCount == 1, op,
             $"weightSum and dLoss must be scalars, got {weightSum.Describe()} and {dLoss.Describe()}");
-        double total = ScalarValue(weightSum), dl = ScalarValue(dLoss);
         var dLogits = Tensor.Empty(logits.Shape, logits.DType, logits.Device);
         using var xc = logits.Contiguous();
         using var yc = labels.Contiguous();
         using var lc = logSumExp.Contiguous();
         using var wc = classWeights?.Contiguous();
-        switch (Backend.For(op, logits, logSumExp))
-        {
-            case KernelBackend.Cpu:
-                CpuSoftmaxCrossEntropy.Backward(xc, yc, wc, ignoreLabel, lc, total != 0 ? (float)(dl / total) : 0f, dLogits);
-                break;
-            case KernelBackend.Reference when logits.DType == DType.Float64:
-                ReferenceSoftmaxCrossEntropy.Backward(xc.Span<double>(), yc.Span<int>(), wc is null ? [] : wc.Span<double>(), ignoreLabel,
-                    classes, lc.Span<double>(), total, dl, dLogits.Span<double>());
-                break;
-            case KernelBackend.Reference:
-                ReferenceSoftmaxCrossEntropy.Backward(xc.Span<float>(), yc.Span<int>(), wc is null ? [] : wc.Span<float>(), ignoreLabel,
-                    classes, lc.Span<float>(), (float)total, (float)dl, dLogits.Span<float>());
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        Backend.For(op, logits, logSumExp).SoftmaxCrossEntropyBackward(xc, yc, wc, ignoreLabel, lc, weightSum, dLoss, dLogits);
         return dLogits;
     }
 
-    /// <summary>Checks logits [..., K], labels [...] int32 in range, weights [K]; returns K.</summary>
-    private static int CrossEntropyClasses(string op, Tensor logits, Tensor labels, Tensor? classWeights, int? ignoreLabel)
+    /// <summary>Checks logits [..., K], labels [...] int32 in range, weights [K].</summary>
+    private static void CheckCrossEntropyOperands(string op, Tensor logits, Tensor labels, Tensor? classWeights, int? ignoreLabel)
     {
         OpCheck.Float(op, "logits", logits);
         OpCheck.That(logits.Rank >= 1 && logits.Shape[-1] > 0, op, $"logits must be [..., K] with K > 0 classes, got {logits.Describe()}");
@@ -123,7 +88,6 @@ public static partial class Ops
         }
         OpCheck.SameDevice(op, [logits, labels, .. classWeights is null ? Array.Empty<Tensor>() : [classWeights]]);
         CheckLabels(op, labels, classes, ignoreLabel);
-        return classes;
     }
 
     /// <summary>Every label must be a class index or the ignore label: checked before computing, since a bad label would index out of the row.</summary>
@@ -160,8 +124,6 @@ public static partial class Ops
             if ((uint)labels[i] >= (uint)classes && labels[i] != ignoreLabel) return true;
         return false;
     }
-
-    private static double ScalarValue(Tensor t) => t.DType == DType.Float64 ? t.Item<double>() : t.Item<float>();
 }
 
 /// <summary>Attributes of softmax_cross_entropy (class weights are an optional third input, [K]).</summary>

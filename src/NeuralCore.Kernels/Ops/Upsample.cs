@@ -1,6 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Cpu;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -40,23 +38,10 @@ public static partial class Ops
         OpCheck.Float(op, "x", x);
         attrs.Check(op);
         Shape yShape = [x.Shape[0], x.Shape[1] * attrs.ScaleH, x.Shape[2] * attrs.ScaleW, x.Shape[3]];
-        var backend = Backend.For(op, x);
+        var kernels = Backend.For(op, x);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuUpsample.Forward(xc.Span<float>(), x.Shape, y.Span<float>(), yShape, attrs);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceUpsample.Forward(xc.Span<double>(), x.Shape, y.Span<double>(), yShape, attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceUpsample.Forward(xc.Span<float>(), x.Shape, y.Span<float>(), yShape, attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.Upsample(xc, attrs, y);
         return y;
     }
 
@@ -70,23 +55,10 @@ public static partial class Ops
         OpCheck.That(dy.Shape[1] % attrs.ScaleH == 0 && dy.Shape[2] % attrs.ScaleW == 0, op,
             $"dy {dy.Describe()} height and width must be multiples of the scales {attrs.ScaleH}x{attrs.ScaleW}");
         Shape xShape = [dy.Shape[0], dy.Shape[1] / attrs.ScaleH, dy.Shape[2] / attrs.ScaleW, dy.Shape[3]];
-        var backend = Backend.For(op, dy);
+        var kernels = Backend.For(op, dy);
         var dx = Tensor.Empty(xShape, dy.DType, dy.Device);
         using var dyc = dy.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                CpuUpsample.Backward(dyc.Span<float>(), dy.Shape, dx.Span<float>(), xShape, attrs);
-                break;
-            case KernelBackend.Reference when dy.DType == DType.Float64:
-                ReferenceUpsample.Backward(dyc.Span<double>(), dy.Shape, dx.Span<double>(), xShape, attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceUpsample.Backward(dyc.Span<float>(), dy.Shape, dx.Span<float>(), xShape, attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.UpsampleBackward(dyc, attrs, dx);
         return dx;
     }
 }

@@ -1,5 +1,4 @@
 using NeuralCore.Kernels.Catalog;
-using NeuralCore.Kernels.Reference;
 using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels;
@@ -21,25 +20,10 @@ public static partial class Ops
         OpCheck.Float(op, "x", x);
         OpCheck.That(attrs.Top >= 0 && attrs.Bottom >= 0 && attrs.Left >= 0 && attrs.Right >= 0, op, $"padding must be >= 0, got {attrs} for x {x.Describe()}");
         Shape yShape = [x.Shape[0], x.Shape[1] + attrs.Top + attrs.Bottom, x.Shape[2] + attrs.Left + attrs.Right, x.Shape[3]];
-        var backend = Backend.For(op, x);
+        var kernels = Backend.For(op, x);
         var y = Tensor.Empty(yShape, x.DType, x.Device);
         using var xc = x.Contiguous();
-        switch (backend)
-        {
-            case KernelBackend.Cpu:
-                // Zero the whole output, then one strided copy of x into the interior view.
-                y.Fill(0);
-                using (var interior = Interior(y, attrs, x.Shape)) interior.CopyFrom(xc);
-                break;
-            case KernelBackend.Reference when x.DType == DType.Float64:
-                ReferenceZeroPad.Forward(xc.Span<double>(), x.Shape, y.Span<double>(), yShape, attrs);
-                break;
-            case KernelBackend.Reference:
-                ReferenceZeroPad.Forward(xc.Span<float>(), x.Shape, y.Span<float>(), yShape, attrs);
-                break;
-            default:
-                throw Backend.NoCuda(op);
-        }
+        kernels.ZeroPad(xc, attrs, y);
         return y;
     }
 
@@ -50,14 +34,15 @@ public static partial class Ops
         OpCheck.Rank(op, "dy", dy, 4, "[N, OH, OW, C]");
         Shape xShape = [dy.Shape[0], dy.Shape[1] - attrs.Top - attrs.Bottom, dy.Shape[2] - attrs.Left - attrs.Right, dy.Shape[3]];
         OpCheck.That(xShape[1] >= 0 && xShape[2] >= 0, op, $"padding {attrs} larger than dy {dy.Describe()}");
-        if (Backend.For(op, dy) == KernelBackend.Cuda) throw Backend.NoCuda(op);
-        using var interior = Interior(dy, attrs, xShape);
+        var kernels = Backend.For(op, dy);
         var dx = Tensor.Empty(xShape, dy.DType, dy.Device);
-        dx.CopyFrom(interior);
+        using var dyc = dy.Contiguous();
+        kernels.ZeroPadBackward(dyc, attrs, dx);
         return dx;
     }
 
-    private static Tensor Interior(Tensor padded, ZeroPadAttrs attrs, Shape inner)
+    /// <summary>The [N, inner H, inner W, C] view of <paramref name="padded"/> that holds the unpadded tensor.</summary>
+    internal static Tensor ZeroPadInterior(Tensor padded, ZeroPadAttrs attrs, Shape inner)
     {
         using var rows = padded.Slice(1, attrs.Top, inner[1]);
         return rows.Slice(2, attrs.Left, inner[2]);

@@ -3,7 +3,7 @@ using System.Numerics;
 namespace NeuralCore.Kernels.Reference;
 
 /// <summary>Which of a convolution's three products to compute.</summary>
-internal enum ConvPass
+public enum ConvPass
 {
     /// <summary>Out = conv(In, W): inputs (In, W).</summary>
     Forward,

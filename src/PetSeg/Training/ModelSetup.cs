@@ -1,6 +1,5 @@
 using NeuralCore.Layers;
 using NeuralCore.Layers.Import;
-using NeuralCore.Kernels.Cuda;
 
 namespace PetSeg.Training;
 
@@ -29,7 +28,6 @@ public static class ModelSetup
     public static void CheckDevice(string device)
     {
         if (device == "cpu") return;
-        if (CudaRuntime.TryCreate(0, out string reason) is null) throw new InvalidOperationException(reason);
         throw new NotSupportedException("--device cuda: the CUDA backend's kernels are not complete in this build; train with --device cpu");
     }
 }
