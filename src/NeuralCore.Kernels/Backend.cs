@@ -54,15 +54,20 @@ public static class Backend
     public static IKernels For(string op, params ReadOnlySpan<Tensor> tensors)
     {
         if (OpProfiler.Enabled) OpProfiler.Mark(op);
+        OpContext.Enter(op);
         OpCheck.SameDevice(op, tensors);
-        if (tensors.Length > 0 && tensors[0].Device.Kind != DeviceKind.Cpu) return DeviceKernels(op, tensors[0].Device);
+        if (tensors.Length > 0 && tensors[0].Device.Kind != DeviceKind.Cpu) return DeviceKernels(op, tensors);
         foreach (var t in tensors)
             if (t.DType == DType.Float64) return ReferenceKernels;
         return _forced == KernelBackend.Reference ? ReferenceKernels : CpuKernels;
     }
 
-    private static IKernels DeviceKernels(string op, Device device)
+    private static IKernels DeviceKernels(string op, ReadOnlySpan<Tensor> tensors)
     {
+        var device = tensors[0].Device;
+        foreach (var t in tensors)
+            if (t.DType == DType.Float64)
+                throw new NotSupportedException($"{op}: {t.Describe()}: the kernels on {device} are float32 (run float64 on the cpu)");
         if (!_registered.TryGetValue(device.Kind, out var kernelsFor))
             throw new NotSupportedException($"{op}: no kernels are registered for device {device} (its backend calls Backend.Register when it starts)");
         return kernelsFor(device);

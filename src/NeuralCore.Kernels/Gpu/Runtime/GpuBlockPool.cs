@@ -14,6 +14,9 @@ public sealed class GpuBlockPool
 {
     // 256 bytes: what cudaMalloc guarantees, and enough for any vector load a kernel makes.
     private readonly BlockCache<MemoryBuffer1D<byte, Stride1D.Dense>> _cache = new(alignment: 256);
+    // Every block handed out, held strongly: a tensor nobody disposed is finalized together with its buffer object,
+    // and ILGPU's own finalizer would free the memory that the storage's finalizer just returned to the cache.
+    private readonly HashSet<MemoryBuffer1D<byte, Stride1D.Dense>> _allocated = new(ReferenceEqualityComparer.Instance);
     private readonly Accelerator _accelerator;
     private readonly string _deviceName;
 
@@ -37,6 +40,7 @@ public sealed class GpuBlockPool
         if (_cache.TryTake(bytes, out var block, out capacity)) return block;
         block = AllocateFresh(capacity);
         _cache.CountFresh(capacity);
+        lock (_allocated) _allocated.Add(block);
         return block;
     }
 
@@ -45,7 +49,11 @@ public sealed class GpuBlockPool
     /// <summary>Frees every cached block (after an out-of-memory error, or between runs).</summary>
     public void Trim()
     {
-        foreach (var block in _cache.TakeAllCached()) block.Dispose();
+        foreach (var block in _cache.TakeAllCached())
+        {
+            lock (_allocated) _allocated.Remove(block);
+            block.Dispose();
+        }
     }
 
     private MemoryBuffer1D<byte, Stride1D.Dense> AllocateFresh(long capacity)

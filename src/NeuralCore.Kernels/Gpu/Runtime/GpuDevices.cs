@@ -38,6 +38,8 @@ public static class GpuDevices
     {
         DeviceRuntimes.Register(DeviceKind.Cuda, Open);
         DeviceRuntimes.Register(DeviceKind.Emulated, Open);
+        Backend.Register(DeviceKind.Cuda, device => Open(device).Kernels);
+        Backend.Register(DeviceKind.Emulated, device => Open(device).Kernels);
     }
 
     /// <summary>The device, opened on first use. Throws <see cref="GpuUnavailableException"/> with a one-line reason.</summary>
