@@ -87,7 +87,7 @@ public sealed class Tape
         var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
         using (TensorScope.Persistent())
         {
-            grads[loss] = seed is null ? Tensor.Ones(loss.Shape, loss.DType) : seed.Clone();
+            grads[loss] = seed is null ? Tensor.Ones(loss.Shape, loss.DType, loss.Device) : seed.Clone();
         }
         if (loss.IsLeaf)
         {

@@ -26,7 +26,7 @@ public sealed partial class Tensor : IDisposable
         TensorScope.Adopt(this);
     }
 
-    public Storage Storage { get; }
+    public Storage Storage { get; private set; }
 
     public Shape Shape { get; }
 
@@ -234,6 +234,25 @@ public sealed partial class Tensor : IDisposable
         }
         result.Name = Name;
         return result;
+    }
+
+    /// <summary>
+    /// Moves this tensor's elements to <paramref name="device"/> in place, its gradient too (PyTorch's
+    /// <c>module.to(device)</c>): parameters and buffers are referenced by the layers that own them, so they move
+    /// rather than being replaced. Only a tensor that alone holds all of its storage can move.
+    /// </summary>
+    public void MoveTo(Device device)
+    {
+        ThrowIfDisposed();
+        if (device == Device) return;
+        if (Storage.RefCount != 1 || Offset != 0 || !IsContiguous || (long)ElementCount * DType.SizeOf() != Storage.ByteLength)
+            throw new InvalidOperationException($"move to {device}: {Describe()} shares its storage with other tensors; only a tensor that owns all of its storage moves in place (use To for a copy)");
+        using var moved = To(device);
+        var previous = Storage;
+        moved.Storage.Retain();
+        Storage = moved.Storage;
+        previous.Release();
+        Grad?.MoveTo(device);
     }
 
     private static void CopyWithinDevice(Tensor source, Tensor destination)

@@ -26,10 +26,10 @@ public static partial class F
     {
         var y = Ops.SliceAxis(x, axis, start, length);
         int ax = axis < 0 ? axis + x.Rank : axis;
-        var (xShape, xType) = (x.Shape, x.DType);
+        var (xShape, xType, xDevice) = (x.Shape, x.DType, x.Device);
         return Tape.Record("slice_axis", y, [x], [], (dy, _, _) =>
         {
-            var dx = Tensor.Zeros(xShape, xType);
+            var dx = Tensor.Zeros(xShape, xType, xDevice);
             using var window = dx.Slice(ax, start, length);
             window.CopyFrom(dy);
             return [dx];

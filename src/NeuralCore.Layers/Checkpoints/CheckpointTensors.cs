@@ -55,7 +55,7 @@ internal static class TensorBytes
 
     public static RawTensor ToRaw(string name, Tensor tensor)
     {
-        using var contiguous = tensor.Contiguous();
+        using var contiguous = tensor.To(Device.Cpu).Contiguous();
         var bytes = contiguous.DType switch
         {
             DType.Float32 => MemoryMarshal.AsBytes(contiguous.Span<float>()).ToArray(),

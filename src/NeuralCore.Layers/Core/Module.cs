@@ -92,6 +92,18 @@ public abstract class Module
     /// <summary>Keras' count: parameters plus non-trainable buffers (BN moving statistics).</summary>
     public long KerasParameterCount() => ParameterCount() + NamedBuffers().Sum(b => (long)b.Tensor.ElementCount);
 
+    /// <summary>
+    /// Moves every parameter and buffer (and their gradients) to <paramref name="device"/> in place, like PyTorch's
+    /// <c>module.to(device)</c>. Create the optimizer after moving: its state is allocated where the parameters are.
+    /// </summary>
+    public void MoveTo(Device device)
+    {
+        foreach (var (_, t) in NamedParameters().Concat(NamedBuffers())) t.MoveTo(device);
+    }
+
+    /// <summary>Where the module's parameters live (the device of the first one; CPU for a module without any).</summary>
+    public Device Device => NamedParameters().Select(p => p.Tensor.Device).FirstOrDefault(Device.Cpu);
+
     public void Train(bool training = true)
     {
         foreach (var (_, m) in Modules()) m.Training = training;

@@ -30,7 +30,7 @@ public sealed class DiceLoss : Loss
         if (labels.DType != DType.Int32 || logits.Rank != labels.Rank + 1 || !logits.Shape.AsSpan()[..^1].SequenceEqual(labels.Shape.AsSpan()))
             throw new ArgumentException($"dice: labels {labels.Describe()} must be int32 shaped like logits {logits.Describe()} without the class axis");
         int classes = logits.Shape[-1];
-        var (oneHot, valid) = OneHot(labels, classes, logits.DType);
+        var (oneHot, valid) = OneHot(labels, classes, logits.DType, logits.Device);
         var probabilities = F.Softmax(logits);
         if (valid is not null) probabilities = F.Mul(probabilities, valid);
 
@@ -38,18 +38,18 @@ public sealed class DiceLoss : Loss
         var intersection = F.Sum(F.Mul(probabilities, oneHot), pixelAxes);              // [K]
         var predicted = F.Sum(probabilities, pixelAxes);                                 // [K]
         using var truth = Ops.Sum(oneHot, pixelAxes);                                    // [K], constant
-        var smooth = Tensor.Scalar(Smooth, logits.DType);
+        var smooth = Tensor.Scalar(Smooth, logits.DType, logits.Device);
         var numerator = F.Add(F.Scale(intersection, 2), smooth);
         var denominator = F.Add(predicted, Ops.Add(truth, smooth));
         var meanDice = F.Mean(F.Div(numerator, denominator));
-        return F.Add(F.Scale(meanDice, -1), Tensor.Scalar(1, logits.DType));
+        return F.Add(F.Scale(meanDice, -1), Tensor.Scalar(1, logits.DType, logits.Device));
     }
 
     /// <summary>One-hot labels [..., K] and, with an ignore label, the valid-pixel mask [..., 1] (both constants).</summary>
-    private (Tensor OneHot, Tensor? Valid) OneHot(Tensor labels, int classes, DType dtype)
+    private (Tensor OneHot, Tensor? Valid) OneHot(Tensor labels, int classes, DType dtype, Device device)
     {
-        using var labelsContiguous = labels.Contiguous();
-        var values = labelsContiguous.Span<int>();
+        // Labels are read on the host (they are checked and one-hot encoded once per batch).
+        var values = labels.ToArray<int>();
         var oneHot = new double[values.Length * classes];
         var valid = IgnoreLabel is null ? null : new double[values.Length];
         for (int i = 0; i < values.Length; i++)
@@ -63,10 +63,10 @@ public sealed class DiceLoss : Loss
             if (valid is not null) valid[i] = 1;
         }
         var pixelShape = labels.Shape.ToArray();
-        return (Constant(oneHot, [.. pixelShape, classes], dtype), valid is null ? null : Constant(valid, [.. pixelShape, 1], dtype));
+        return (Constant(oneHot, [.. pixelShape, classes], dtype, device), valid is null ? null : Constant(valid, [.. pixelShape, 1], dtype, device));
     }
 
-    private static Tensor Constant(double[] values, int[] shape, DType dtype) => dtype == DType.Float64
-        ? Tensor.FromArray(values, shape)
-        : Tensor.FromArray(Array.ConvertAll(values, v => (float)v), shape);
+    private static Tensor Constant(double[] values, int[] shape, DType dtype, Device device) => dtype == DType.Float64
+        ? Tensor.FromArray(values, shape, device)
+        : Tensor.FromArray(Array.ConvertAll(values, v => (float)v), shape, device);
 }

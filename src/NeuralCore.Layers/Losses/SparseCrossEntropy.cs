@@ -32,11 +32,11 @@ public sealed class SparseCrossEntropy : Loss
     {
         if (_classWeights is not null && logits.Rank > 0 && logits.Shape[-1] != _classWeights.Length)
             throw new ArgumentException($"crossentropy: {_classWeights.Length} class weights for logits {logits.Describe()} with {logits.Shape[-1]} classes");
-        var weights = _classWeights is null ? null : ConstantOf(_classWeights, logits.DType);
+        var weights = _classWeights is null ? null : ConstantOf(_classWeights, logits.DType, logits.Device);
         return F.SoftmaxCrossEntropy(logits, labels, weights, IgnoreLabel);
     }
 
-    private static Tensor ConstantOf(double[] values, DType dtype) => dtype == DType.Float64
-        ? Tensor.FromArray(values, [values.Length])
-        : Tensor.FromArray(Array.ConvertAll(values, v => (float)v), [values.Length]);
+    private static Tensor ConstantOf(double[] values, DType dtype, Device device) => dtype == DType.Float64
+        ? Tensor.FromArray(values, [values.Length], device)
+        : Tensor.FromArray(Array.ConvertAll(values, v => (float)v), [values.Length], device);
 }

@@ -100,7 +100,7 @@ public abstract class Optimizer : IDisposable
         slots = new Tensor[SlotNames.Count];
         using (TensorScope.Persistent())
         {
-            for (int i = 0; i < slots.Length; i++) slots[i] = Named(Tensor.Zeros(param.Shape, param.DType), SlotKey(name, SlotNames[i]));
+            for (int i = 0; i < slots.Length; i++) slots[i] = Named(Tensor.Zeros(param.Shape, param.DType, param.Device), SlotKey(name, SlotNames[i]));
         }
         _slots[name] = slots;
         return slots;
@@ -174,12 +174,20 @@ public abstract class Optimizer : IDisposable
         using (TensorScope.Persistent())
         {
             foreach (var (parameter, sources) in byParameter)
-                loaded[parameter] = sources.Select((source, i) => Named(source.Clone(), SlotKey(parameter, SlotNames[i]))).ToArray();
+                loaded[parameter] = sources.Select((source, i) => Named(CopyOnto(source, parameters[parameter].Device), SlotKey(parameter, SlotNames[i]))).ToArray();
         }
         DisposeSlots();
         foreach (var (parameter, slots) in loaded) _slots[parameter] = slots;
         StepCount = step;
         _stepTensor.Span<int>()[0] = step;
+    }
+
+    /// <summary>A copy of <paramref name="source"/> on the parameter's device (state loads on the host, parameters may live on a GPU).</summary>
+    private static Tensor CopyOnto(Tensor source, Device device)
+    {
+        var copy = Tensor.Empty(source.Shape, source.DType, device);
+        copy.CopyFrom(source);
+        return copy;
     }
 
     private static int ReadStep(IReadOnlyDictionary<string, Tensor> state, List<string> problems)

@@ -35,6 +35,7 @@ public sealed class Trainer(Optimizer optimizer, Loss loss, int classes, int? ig
         using var scope = TensorScope.Begin();
         model.Train();
         Optimizer.ZeroGrad();
+        (images, labels) = OnModelDevice(model, images, labels);
         var logits = model.Forward(images);
         var lossTensor = Loss.Forward(logits, labels);
         double lossValue = ScalarOf(lossTensor);
@@ -68,11 +69,12 @@ public sealed class Trainer(Optimizer optimizer, Loss loss, int classes, int? ig
             foreach (var (x, y) in batches)
             {
                 using var scope = TensorScope.Begin();
-                var logits = model.Forward(x);
-                lossSum += ScalarOf(Loss.Forward(logits, y)) * x.Shape[0];
+                var (xs, ys) = OnModelDevice(model, x, y);
+                var logits = model.Forward(xs);
+                lossSum += ScalarOf(Loss.Forward(logits, ys)) * x.Shape[0];
                 images += x.Shape[0];
                 count++;
-                CountPixels(logits, y, confusion);
+                CountPixels(logits, ys, confusion);
             }
         }
         finally
@@ -82,15 +84,22 @@ public sealed class Trainer(Optimizer optimizer, Loss loss, int classes, int? ig
         return new EvaluationResult(images == 0 ? double.NaN : lossSum / images, confusion, count, images);
     }
 
+    /// <summary>A batch on the model's device: host batches are copied to a GPU model (owned by the step's scope).</summary>
+    private static (Tensor Images, Tensor Labels) OnModelDevice(Module model, Tensor images, Tensor labels)
+    {
+        var device = model.Device;
+        return images.Device == device && labels.Device == device ? (images, labels) : (images.To(device), labels.To(device));
+    }
+
     private static double ScalarOf(Tensor t) => t.DType == DType.Float64 ? t.Item<double>() : t.Item<float>();
 
     /// <summary>Argmax predictions against the labels: (correct, counted) pixels, and the confusion matrix when given.</summary>
     private (long Correct, long Total) CountPixels(Tensor logits, Tensor labels, ConfusionMatrix? confusion)
     {
         using var predicted = Ops.Argmax(logits);
-        using var truth = labels.Contiguous();
-        var p = predicted.Span<int>();
-        var t = truth.Span<int>();
+        // Predictions and labels are compared on the host (one download each on a GPU).
+        var p = predicted.ToArray<int>();
+        var t = labels.ToArray<int>();
         if (p.Length != t.Length)
             throw new ArgumentException($"trainer: predictions {predicted.Describe()} do not match labels {labels.Describe()}");
         confusion?.Add(t, p);
