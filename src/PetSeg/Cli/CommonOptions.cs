@@ -19,6 +19,23 @@ internal static class CommonOptions
     public static Option<string> Checkpoint() =>
         new("--checkpoint") { Description = "Checkpoint file or run folder", HelpName = "CHECKPOINT", Required = true };
 
+    /// <summary><c>--device auto|cpu|cuda[:N]|emulated</c> (auto: the first CUDA GPU when one is usable, else cpu).</summary>
+    public static Option<string> Device(string defaultValue = Training.DeviceChoice.Auto)
+    {
+        var option = new Option<string>("--device")
+        {
+            Description = "Where to run: auto (the first CUDA GPU if usable, else cpu), cpu, cuda, cuda:N or emulated (the GPU kernels on the CPU, for tests)",
+            HelpName = "DEVICE",
+            DefaultValueFactory = _ => defaultValue,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } spec && !Training.DeviceChoice.IsValid(spec))
+                result.AddError($"--device '{spec}': expected auto, cpu, cuda, cuda:N or emulated");
+        });
+        return option;
+    }
+
     public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 0 };
 
     public static Option<string> Path(string name, string description, string helpName, bool required = false) =>

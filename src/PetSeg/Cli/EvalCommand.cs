@@ -12,6 +12,7 @@ internal static class EvalCommand
     public static Command Create(CliIO io)
     {
         var checkpoint = CommonOptions.Checkpoint();
+        var deviceOption = CommonOptions.Device();
         var data = new Option<string>("--data") { Description = "Dataset folder (default: the dataset the checkpoint was trained on)", HelpName = "DIR" };
         var format = CommonOptions.Format();
         var split = CommonOptions.Choice("--split", "Which images", ["test", "train"], "test");
@@ -24,7 +25,9 @@ internal static class EvalCommand
         var command = new Command("eval", "Evaluate a checkpoint on a dataset split") { checkpoint, data, format, split, batchSize, json };
         command.SetAction(parse =>
         {
-            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!);
+            var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);
+            io.Out.WriteLine(deviceLine);
+            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device);
             var report = Evaluation.Run(trained, parse.GetValue(data), SegmentationDatasets.ParseFormat(parse.GetValue(format)!),
                 parse.GetValue(split) == "train" ? DatasetSplit.Train : DatasetSplit.Test, parse.GetValue(batchSize),
                 (what, done, total) =>

@@ -9,13 +9,16 @@ internal static class PredictCommand
     public static Command Create(CliIO io)
     {
         var checkpoint = CommonOptions.Checkpoint();
+        var deviceOption = CommonOptions.Device();
         var input = CommonOptions.Path("--input", "An image (JPEG or PNG, any size) or a folder of images", "FILE|DIR", required: true);
         var outDir = CommonOptions.Path("--out", "Folder for <name>.png (class ids as gray values) and <name>_overlay.png", "DIR", required: true);
         var command = new Command("predict", "Predict segmentation masks") { checkpoint, input, outDir };
         command.SetAction(parse =>
         {
             var files = PredictionWriter.InputFiles(parse.GetValue(input)!);
-            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!);
+            var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);
+            io.Out.WriteLine(deviceLine);
+            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device);
             string output = parse.GetValue(outDir)!;
             PredictionSummary summary;
             using (var progress = EpochProgress.Create(io, "predict", files.Count))

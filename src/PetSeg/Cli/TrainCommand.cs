@@ -28,7 +28,7 @@ internal static class TrainCommand
         var weights = CommonOptions.Weights("Pretrained encoder weights (Keras .h5, .npz or .safetensors)");
         var freeze = new Option<bool>("--freeze-encoder") { Description = "Keep the encoder's weights fixed" };
         var finetune = new Option<int?>("--finetune-after") { Description = "Unfreeze the encoder after N epochs", HelpName = "N" };
-        var device = CommonOptions.Choice("--device", "Where to train", ["cpu", "cuda"], defaults.Device);
+        var device = CommonOptions.Device(defaults.Device);
         var outDir = CommonOptions.Path("--out", "Run folder for checkpoints and reports (default runs/<model>-<time>)", "RUNDIR");
         var seed = CommonOptions.Seed();
         var resume = CommonOptions.Path("--resume", "Continue the run in this folder from its last checkpoint", "RUNDIR");

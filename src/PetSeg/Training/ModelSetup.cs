@@ -24,10 +24,4 @@ public static class ModelSetup
         return $"{path}: loaded {report.TensorsLoaded} tensors into {report.LayersLoaded} layers of '{target.Name}' ({report.Rule})";
     }
 
-    /// <summary>Throws a one-line error unless the device can run training here.</summary>
-    public static void CheckDevice(string device)
-    {
-        if (device == "cpu") return;
-        throw new NotSupportedException("--device cuda: the CUDA backend's kernels are not complete in this build; train with --device cpu");
-    }
 }

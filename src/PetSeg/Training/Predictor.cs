@@ -24,7 +24,7 @@ public sealed class Predictor(SegmentationModel model, InputNormalization normal
             var span = images.Span<float>();
             int pixels = size * size * 3;
             for (int i = 0; i < rgb.Count; i++) _normalizer.Normalize(rgb[i], span.Slice(i * pixels, pixels));
-            var classes = Ops.Argmax(model.Forward(images)).Span<int>();
+            var classes = Ops.Argmax(model.Forward(images.To(model.Device))).ToArray<int>();
             var masks = new byte[rgb.Count][];
             for (int i = 0; i < rgb.Count; i++)
             {

@@ -53,7 +53,7 @@ public sealed record TrainOptions
     /// <summary>Unfreeze the encoder after this many epochs (the clothing article's second phase).</summary>
     public int? FinetuneAfter { get; init; }
 
-    public string Device { get; init; } = "cpu";
+    public string Device { get; init; } = DeviceChoice.Auto;
 
     public int Seed { get; init; }
 

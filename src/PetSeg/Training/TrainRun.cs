@@ -61,7 +61,8 @@ public sealed class TrainRun
 
     private int Execute(bool resume, CancellationToken cancel)
     {
-        ModelSetup.CheckDevice(_options.Device);
+        var (device, deviceLine) = DeviceChoice.Resolve(_options.Device);
+        _io.Out.WriteLine(deviceLine);
         // A malformed --lr-schedule or --loss fails before any data is prepared.
         _options.ScheduleFor(1);
         var loss = Loss.Create(_options.Loss);
@@ -73,12 +74,15 @@ public sealed class TrainRun
         var model = ModelSetup.Create(_options, data.Classes);
         if (_options.Weights is not null) _io.Out.WriteLine(ModelSetup.LoadWeights(model, _options.Weights));
         else model.SetBatchNormMomentum(_options.ScratchBatchNormMomentum);
+        // Weights and checkpoints load into the model on the host; it moves to the device before the optimizer
+        // allocates its state next to the parameters.
+        using var loaded = resume ? Checkpoint.Load(_run.LastCheckpoint, model) : null;
+        model.MoveTo(device);
         using var optimizer = Optimizers.Create(_options.Optimizer, model, _options.LearningRate);
         var trainer = new Trainer(optimizer, loss, data.Classes);
         var state = TrainingState.Start((ulong)_options.Seed);
-        if (resume)
+        if (loaded is not null)
         {
-            using var loaded = Checkpoint.Load(_run.LastCheckpoint, model);
             optimizer.LoadStateDict(loaded.OptimizerState);
             state = TrainingState.FromCheckpointInfo(loaded.Info);
             DropoutStream.Restore(model, state.ModelRngOffset);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralCore.Layers;
 using NeuralCore.Layers.Checkpoints;
+using NeuralCore.Tensors;
 using PetSeg.Data;
 using PetSeg.Reports;
 
@@ -43,14 +44,15 @@ public sealed class TrainedModel
             ? Reports.ClassNames.OxfordPet
             : Reports.ClassNames.Numeric(Classes);
 
-    /// <summary>Loads a checkpoint file, or a run folder's best (else last) checkpoint.</summary>
-    public static TrainedModel Load(string checkpointOrRun)
+    /// <summary>Loads a checkpoint file, or a run folder's best (else last) checkpoint, onto <paramref name="device"/>.</summary>
+    public static TrainedModel Load(string checkpointOrRun, Device device)
     {
         string path = RunFolder.ResolveCheckpoint(checkpointOrRun);
         var info = Checkpoint.ReadInfo(path);
         var (options, classes) = ReadRunOptions(info, path);
         var model = ModelSetup.Create(options, classes);
         using (Checkpoint.Load(path, model)) { }
+        model.MoveTo(device);
         model.Eval();
         return new TrainedModel(path, options, model, DataSetup.NormalizationFor(model, options.Weights is not null));
     }
