@@ -1,0 +1,69 @@
+using NeuralCore.Layers.Losses;
+using NeuralCore.Layers.Optim;
+using NeuralCore.Layers.Training;
+using NeuralCore.Tensors;
+
+namespace NeuralCore.Layers.Tests.Gpu;
+
+/// <summary>
+/// Whole models on the GPU backend: three training steps on the emulator (every forward and backward kernel, the
+/// loss and the optimizer on the device) against the same three steps on the CPU from the same seed. Plain SGD makes
+/// the comparison sharp: a parameter's change is lr times its gradient, so parameters agree as closely as the
+/// gradients do (Adam would scale every small gradient difference up to a full step).
+/// </summary>
+public class EmulatedTrainingTests
+{
+    private const int Steps = 3;
+    private const double LearningRate = 0.05;
+
+    [Fact]
+    public void UNetMobileNetV2TrainsOnTheEmulatorAsOnTheCpu() =>
+        AssertSameTraining(() => ModelZoo.Create(ModelZoo.UNetMobileNetV2, classes: 3, seed: 5), size: 32, batch: 2);
+
+    /// <summary>pix2pix needs 256x256 (eight stride-2 blocks); a sixteenth of its width keeps the emulator's work down.</summary>
+    [Fact]
+    [Trait("Emulator", "Large")]
+    public void UNetPix2PixTrainsOnTheEmulatorAsOnTheCpu() =>
+        AssertSameTraining(() => new UNetPix2Pix(classes: 3, seed: 5, widthDivisor: 16), size: 256, batch: 2);
+
+    private static void AssertSameTraining(Func<SegmentationModel> create, int size, int batch)
+    {
+        var cpu = Train(create(), Device.Cpu, size, batch);
+        var emulated = Train(create(), Device.Emulated, size, batch);
+        for (int s = 0; s < Steps; s++)
+            Assert.True(Math.Abs(cpu.Losses[s] - emulated.Losses[s]) <= 1e-4 * Math.Abs(cpu.Losses[s]),
+                $"step {s + 1}: loss {emulated.Losses[s]:G9} on the emulator, {cpu.Losses[s]:G9} on the cpu");
+        foreach (var (name, expected) in cpu.Parameters)
+        {
+            var actual = emulated.Parameters[name];
+            double scale = Math.Max(1e-3, expected.Max(Math.Abs));
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4 * scale,
+                    $"{name}[{i}] after {Steps} steps: {actual[i]:G9} on the emulator, {expected[i]:G9} on the cpu (largest |value| {scale:G3})");
+        }
+    }
+
+    private sealed record Run(double[] Losses, Dictionary<string, double[]> Parameters);
+
+    private static Run Train(SegmentationModel model, Device device, int size, int batch)
+    {
+        model.SetBatchNormMomentum(0.1);
+        model.MoveTo(device);
+        using var optimizer = new Sgd(model.NamedParameters(), LearningRate);
+        var trainer = new Trainer(optimizer, new SparseCrossEntropy(), model.Classes);
+        var rng = new RandomGenerator(11);
+        var losses = new double[Steps];
+        for (int s = 0; s < Steps; s++)
+        {
+            using var scope = TensorScope.Begin();
+            var pixels = new double[batch * size * size * 3];
+            rng.FillNormal(pixels);
+            var uniform = new double[batch * size * size];
+            rng.FillUniform(uniform);
+            var images = Tensor.FromArray(Array.ConvertAll(pixels, v => (float)v), [batch, size, size, 3]);
+            var labels = Tensor.FromArray(Array.ConvertAll(uniform, u => Math.Min((int)(u * model.Classes), model.Classes - 1)), [batch, size, size]);
+            losses[s] = trainer.TrainStep(model, images, labels).Loss;
+        }
+        return new Run(losses, model.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor.ToDoubleArray()));
+    }
+}
