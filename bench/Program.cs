@@ -14,6 +14,8 @@ public static class Program
         ("bdn", "BenchmarkDotNet suites (catalog x backend): pass BenchmarkDotNet arguments, e.g. --filter '*'", args => BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args)),
         ("winograd-error", "rounding error of direct, F(2,3), F(4,3) convs vs float64 on the 3x3 anchors [--batch N]", WinogradErrorBench.Run),
         ("winograd-time", "direct vs Winograd F(2,3), F(4,3) timings of 3x3 convs, interleaved [--rounds R] [--batch N]", WinogradTimeBench.Run),
+        ("gpu", "GPU: GEMM 4096^3, catalog ops' benchmark cases, seed models' training steps [--device cuda] [--torch FILE] [--markdown FILE]", Gpu.GpuBench.Run),
+        ("gpu-check", "GPU conformance on a device: every catalog case vs the Reference kernels [--device cuda]", Gpu.GpuCheck.Run),
         ("gemm", "Sgemm GFLOP/s and % of FMA peak [--threads T] [--seconds S] [--square] [--shape M N K] [--transA] [--transB]", GemmBench.Run),
     ];
 

@@ -39,8 +39,8 @@ public class GpuConformanceTests
     {
         var op = OpCatalog.Get(opName);
         var opCase = op.Cases[caseIndex];
-        var (first, firstInputs) = RunOnEmulator(op, opCase);
-        var (second, secondInputs) = RunOnEmulator(op, opCase);
+        var (first, firstInputs) = DeviceConformance.Run(op, opCase, Device.Emulated);
+        var (second, secondInputs) = DeviceConformance.Run(op, opCase, Device.Emulated);
         for (int i = 0; i < first.Length; i++)
             TensorAssert.Close(first[i], second[i], Tolerance.Exact, $"{op.Name} [{opCase}] output {i}, second run on the emulator");
         foreach (int m in op.MutatedInputs)
@@ -58,25 +58,7 @@ public class GpuConformanceTests
     {
         var op = OpCatalog.Get(opName);
         var opCase = op.Cases[caseIndex];
-        var refInputs = CaseInputs.Create(opCase, DType.Float32, seed: 1234);
-        Tensor[] refOut;
-        using (Backend.Use(KernelBackend.Reference)) refOut = op.Run(refInputs, opCase.Attrs);
-        var (gpuOut, gpuInputs) = RunOnEmulator(op, opCase);
-        Assert.Equal(refOut.Length, gpuOut.Length);
-        for (int i = 0; i < refOut.Length; i++)
-        {
-            Assert.Equal(Device.Emulated, gpuOut[i].Device);
-            TensorAssert.Close(refOut[i], gpuOut[i], op.Tolerance, $"{op.Name} [{opCase}] output {i} on the emulator");
-        }
-        foreach (int m in op.MutatedInputs)
-            TensorAssert.Close(refInputs[m], gpuInputs[m], op.Tolerance, $"{op.Name} [{opCase}] updated input {m} on the emulator");
-    }
-
-    /// <summary>The case's inputs (drawn on the host as for every backend) moved to the emulator, and the op run there.</summary>
-    private static (Tensor[] Outputs, Tensor[] Inputs) RunOnEmulator(OpDef op, OpCase opCase)
-    {
-        var inputs = CaseInputs.Create(opCase, DType.Float32, seed: 1234).Select(t => t.To(Device.Emulated)).ToArray();
-        return (op.Run(inputs, opCase.Attrs), inputs);
+        if (DeviceConformance.Check(op, opCase, Device.Emulated) is { } problem) Assert.Fail($"{op.Name} [{opCase}] on the emulator: {problem}");
     }
 
     private static TheoryData<string, int> CasesWhere(bool small)
