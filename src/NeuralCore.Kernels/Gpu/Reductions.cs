@@ -52,16 +52,18 @@ public sealed partial class GpuKernels
 internal struct SumLaunch
 {
     public StridedLayout Kept, Reduced;
-    /// <summary>1 when the reduced elements are one contiguous run (element r at offset r): no layout arithmetic.</summary>
-    public int ReducedIsRun;
+    /// <summary>When the kept (reduced) axes merged into one, its stride: a multiply instead of the layout's divisions; else 0.</summary>
+    public int KeptStride, ReducedStride;
     public int Outputs, Reduce, Splits, Chunk, GroupSize;
     public float Mul;
 
-    public readonly int ReducedAt(int r) => ReducedIsRun != 0 ? r : Reduced.PositionOf(r);
+    public readonly int KeptAt(int j) => KeptStride != 0 ? j * KeptStride : Kept.PositionOf(j);
+
+    public readonly int ReducedAt(int r) => ReducedStride != 0 ? r * ReducedStride : Reduced.PositionOf(r);
 }
 
 /// <summary>A sum's axes after dropping size-1 axes and merging neighbours of one kind (kept or reduced).</summary>
-internal readonly record struct SumPlan(StridedLayout Kept, StridedLayout Reduced, bool InnerReduced, bool ReducedIsRun)
+internal readonly record struct SumPlan(StridedLayout Kept, StridedLayout Reduced, int KeptStride, int ReducedStride, bool InnerReduced)
 {
     /// <summary>Rows: at least this many elements per group before a row is split (16 per thread of 256).</summary>
     private const int RowChunkMin = 4096;
@@ -97,8 +99,9 @@ internal readonly record struct SumPlan(StridedLayout Kept, StridedLayout Reduce
         return new SumPlan(
             StridedLayout.Of(new Shape(keptDims.ToArray()), keptStrides.ToArray(), 0, $"sum of {what} (kept axes)"),
             StridedLayout.Of(new Shape(reducedDims.ToArray()), reducedStrides.ToArray(), 0, $"sum of {what} (reduced axes)"),
-            InnerReduced: previousReduced == true,
-            ReducedIsRun: reducedDims.Count == 1 && reducedStrides[0] == 1);
+            KeptStride: keptDims.Count == 1 ? keptStrides[0] : 0,
+            ReducedStride: reducedDims.Count == 1 ? reducedStrides[0] : 0,
+            InnerReduced: previousReduced == true);
     }
 
     public SumLaunch Launch(int outputs, int reduce)
@@ -110,7 +113,7 @@ internal readonly record struct SumPlan(StridedLayout Kept, StridedLayout Reduce
         int chunk = CeilDiv(reduce, splits);
         return new SumLaunch
         {
-            Kept = Kept, Reduced = Reduced, ReducedIsRun = ReducedIsRun ? 1 : 0,
+            Kept = Kept, Reduced = Reduced, KeptStride = KeptStride, ReducedStride = ReducedStride,
             Outputs = outputs, Reduce = reduce, Splits = CeilDiv(reduce, chunk), Chunk = chunk,
             GroupSize = Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)chunk), GpuReductions.WarpSize, GpuReductions.MaxGroupSize),
         };
@@ -139,7 +142,7 @@ internal static class GpuReductions
     {
         int g = Grid.IdxX;
         int j = g / p.Splits, s = g - j * p.Splits;
-        int at = p.Kept.PositionOf(j);
+        int at = p.KeptAt(j);
         int end = Math.Min((s + 1) * p.Chunk, p.Reduce);
         float acc = 0f;
         for (int r = s * p.Chunk + Group.IdxX; r < end; r += Group.DimX) acc += x[at + p.ReducedAt(r)];
@@ -152,7 +155,7 @@ internal static class GpuReductions
     internal static void ColumnsKernel(Index1D t, ArrayView<float> x, ArrayView<float> dst, SumLaunch p)
     {
         int s = t / p.Outputs, j = t - s * p.Outputs;
-        int at = p.Kept.PositionOf(j);
+        int at = p.KeptAt(j);
         int r = s * p.Chunk, end = Math.Min(r + p.Chunk, p.Reduce);
         float acc = 0f;
         // Four loads in flight before the adds (ILGPU does not unroll); the adds keep the sequential order.
