@@ -35,35 +35,20 @@ internal struct DropoutLaunch
 
 internal static class GpuDropout
 {
-    private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57, W0 = 0x9E3779B9, W1 = 0xBB67AE85;
-
     public static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, DropoutLaunch>> Mask =
         new(a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, DropoutLaunch>(MaskKernel));
 
     [GpuKernel]
     internal static void MaskKernel(Index1D block, ArrayView<float> x, ArrayView<float> y, DropoutLaunch p)
     {
-        // Philox.Block(seed, offset + block): the counter's high word takes the carry of the 64-bit add.
-        ulong counter = p.Offset + (ulong)(int)block;
-        uint k0 = (uint)p.Seed, k1 = (uint)(p.Seed >> 32);
-        uint c0 = (uint)counter, c1 = (uint)(counter >> 32), c2 = 0, c3 = 0;
-        for (int round = 0; round < 10; round++)
-        {
-            ulong p0 = (ulong)M0 * c0, p1 = (ulong)M1 * c2;
-            uint n0 = (uint)(p1 >> 32) ^ c1 ^ k0;
-            uint n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
-            c1 = (uint)p1;
-            c3 = (uint)p0;
-            c0 = n0;
-            c2 = n2;
-            k0 += W0;
-            k1 += W1;
-        }
+        // The host's own Philox.Block compiles to the kernel (plain uint/ulong arithmetic): one definition of the rounds.
+        // The counter's high word takes the carry of the 64-bit add, as on the CPU.
+        var (w0, w1, w2, w3) = Philox.Block(p.Seed, p.Offset + (ulong)(int)block);
         int i = block * 4;
-        Keep(x, y, p, i, c0);
-        if (i + 1 < p.Count) Keep(x, y, p, i + 1, c1);
-        if (i + 2 < p.Count) Keep(x, y, p, i + 2, c2);
-        if (i + 3 < p.Count) Keep(x, y, p, i + 3, c3);
+        Keep(x, y, p, i, w0);
+        if (i + 1 < p.Count) Keep(x, y, p, i + 1, w1);
+        if (i + 2 < p.Count) Keep(x, y, p, i + 2, w2);
+        if (i + 3 < p.Count) Keep(x, y, p, i + 3, w3);
     }
 
     private static void Keep(ArrayView<float> x, ArrayView<float> y, DropoutLaunch p, int i, uint word) =>
