@@ -51,9 +51,7 @@ internal static class GpuUpsample
     [GpuKernel]
     internal static void ForwardKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, UpsampleGeometry g)
     {
-        int cell = i / g.C, c = i - cell * g.C;
-        int ow = cell % g.OW, row = cell / g.OW;
-        int oh = row % g.OH, n = row / g.OH;
+        var (n, oh, ow, c) = NhwcPosition.Of(i, g.OH, g.OW, g.C);
         if (g.Bilinear == 0)
         {
             y[i] = x[((n * g.H + oh / g.ScaleH) * g.W + ow / g.ScaleW) * g.C + c];
@@ -75,9 +73,7 @@ internal static class GpuUpsample
     [GpuKernel]
     internal static void BackwardKernel(Index1D i, ArrayView<float> dy, ArrayView<float> dx, UpsampleGeometry g)
     {
-        int cell = i / g.C, c = i - cell * g.C;
-        int iw = cell % g.W, row = cell / g.W;
-        int ih = row % g.H, n = row / g.H;
+        var (n, ih, iw, c) = NhwcPosition.Of(i, g.H, g.W, g.C);
         int reachH = g.Bilinear != 0 ? g.ScaleH : 0, reachW = g.Bilinear != 0 ? g.ScaleW : 0;
         int ohStart = Math.Max(ih * g.ScaleH - reachH, 0), ohEnd = Math.Min((ih + 1) * g.ScaleH + reachH, g.OH);
         int owStart = Math.Max(iw * g.ScaleW - reachW, 0), owEnd = Math.Min((iw + 1) * g.ScaleW + reachW, g.OW);

@@ -44,9 +44,7 @@ internal static class GpuZeroPad
     [GpuKernel]
     internal static void PadKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, PadGeometry g)
     {
-        int cell = i / g.C, c = i - cell * g.C;
-        int ow = cell % g.OW, row = cell / g.OW;
-        int oh = row % g.OH, n = row / g.OH;
+        var (n, oh, ow, c) = NhwcPosition.Of(i, g.OH, g.OW, g.C);
         int ih = oh - g.Top, iw = ow - g.Left;
         y[i] = ih >= 0 && ih < g.H && iw >= 0 && iw < g.W ? x[((n * g.H + ih) * g.W + iw) * g.C + c] : 0f;
     }
