@@ -44,7 +44,8 @@ public struct StridedLayout
         return Of(target, strides, 0, t.Describe());
     }
 
-    private static StridedLayout Of(Shape shape, ReadOnlySpan<int> strides, int offset, string what)
+    /// <summary>Any shape and strides (a kernel's own view of a tensor, e.g. a reduction's kept or reduced axes).</summary>
+    internal static StridedLayout Of(Shape shape, ReadOnlySpan<int> strides, int offset, string what)
     {
         if (shape.Rank > MaxRank)
             throw new NotSupportedException($"{what}: the GPU kernels index views of rank up to {MaxRank}");
