@@ -93,18 +93,18 @@ public static partial class Ops
     /// <summary>Every label must be a class index or the ignore label: checked before computing, since a bad label would index out of the row.</summary>
     private static void CheckLabels(string op, Tensor labels, int classes, int? ignoreLabel)
     {
-        if (labels.Device.Kind != DeviceKind.Cpu) return; // no host copy of device labels: a CUDA kernel must check them itself
+        if (labels.Device.Kind != DeviceKind.Cpu) return; // device labels stay on the device: the GPU kernel flags bad ones itself
         using var lc = labels.Contiguous();
         var span = lc.Span<int>();
         if (!AnyBadLabel(span, classes, ignoreLabel)) return;
         for (int i = 0; i < span.Length; i++)
-        {
-            int label = span[i];
-            if ((uint)label >= (uint)classes && label != ignoreLabel)
-                throw new OpException(op, $"label {label} at flat index {i} of labels {labels.Describe()} is outside [0, {classes}) for K = {classes} classes"
-                    + (ignoreLabel is null ? " (no ignore label set)" : $" and is not the ignore label {ignoreLabel}"));
-        }
+            if ((uint)span[i] >= (uint)classes && span[i] != ignoreLabel) throw BadLabel(op, labels, i, span[i], classes, ignoreLabel);
     }
+
+    /// <summary>The error for a label that is neither a class index nor the ignore label (every backend's wording).</summary>
+    internal static OpException BadLabel(string op, Tensor labels, int index, int label, int classes, int? ignoreLabel) =>
+        new(op, $"label {label} at flat index {index} of labels {labels.Describe()} is outside [0, {classes}) for K = {classes} classes"
+            + (ignoreLabel is null ? " (no ignore label set)" : $" and is not the ignore label {ignoreLabel}"));
 
     /// <summary>A vector pre-scan, so valid labels (every call in training) cost one fast pass; the scalar loop only
     /// runs to name the first bad label.</summary>
