@@ -1,0 +1,343 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+using NeuralCore.Tensors;
+
+namespace NeuralCore.Kernels.Gpu;
+
+/// <summary>What the tile kernel's operands are: a matmul's matrices or one pass of a dense (groups 1) convolution.</summary>
+internal enum GemmOperands
+{
+    /// <summary>A [M, K] (or [K, M]), B [K, N] (or [N, K]), batched over the grid's z.</summary>
+    Matmul,
+
+    /// <summary>Rows: output pixels; k: (kh, kw, ci) gathered from the NHWC input with padding; columns: Cout.</summary>
+    ConvForward,
+
+    /// <summary>Rows: input pixels; k: (kh, kw, co) of the output pixels that read them; columns: Cin.</summary>
+    ConvBackwardInput,
+
+    /// <summary>dW^T: rows (kh, kw, ci), k: output pixels (the split sum), columns: Cout.</summary>
+    ConvBackwardWeight,
+}
+
+/// <summary>The integer geometry of a convolution, in the plain fields a kernel parameter needs.</summary>
+internal struct ConvDims
+{
+    public int Batch, InH, InW, InC, OutH, OutW, OutC, KernelH, KernelW, StrideH, StrideW, DilationH, DilationW, PadTop, PadLeft, Groups;
+
+    public static ConvDims Of(Conv2dGeometry g) => new()
+    {
+        Batch = g.Batch, InH = g.InH, InW = g.InW, InC = g.InC, OutH = g.OutH, OutW = g.OutW, OutC = g.OutC,
+        KernelH = g.KernelH, KernelW = g.KernelW, StrideH = g.Stride.H, StrideW = g.Stride.W,
+        DilationH = g.Dilation.H, DilationW = g.Dilation.W, PadTop = g.PadTop, PadLeft = g.PadLeft, Groups = g.Groups,
+    };
+
+    public readonly int InCPerGroup => InC / Groups;
+
+    public readonly int OutCPerGroup => OutC / Groups;
+
+    /// <summary>Element offset of input pixel (n, ih, iw)'s channel row, or -1 where (ih, iw) is padding.</summary>
+    public readonly int InPixelAt(int n, int ih, int iw) =>
+        ih < 0 || ih >= InH || iw < 0 || iw >= InW ? -1 : ((n * InH + ih) * InW + iw) * InC;
+
+    /// <summary>Input pixel row read by output pixel <paramref name="outPixel"/> (n*OH*OW + oh*OW + ow) at tap (kh, kw), or -1 for padding.</summary>
+    public readonly int InPixelOf(int outPixel, int kh, int kw)
+    {
+        int ow = outPixel % OutW, rest = outPixel / OutW;
+        int oh = rest % OutH, n = rest / OutH;
+        return InPixelAt(n, oh * StrideH - PadTop + kh * DilationH, ow * StrideW - PadLeft + kw * DilationW);
+    }
+
+    /// <summary>Output pixel row that reads input pixel <paramref name="inPixel"/> (n*H*W + ih*W + iw) at tap (kh, kw), or -1 when none does.</summary>
+    public readonly int OutPixelOf(int inPixel, int kh, int kw)
+    {
+        int iw = inPixel % InW, rest = inPixel / InW;
+        int ih = rest % InH, n = rest / InH;
+        int th = ih + PadTop - kh * DilationH, tw = iw + PadLeft - kw * DilationW;
+        if (th < 0 || tw < 0 || th % StrideH != 0 || tw % StrideW != 0) return -1;
+        int oh = th / StrideH, ow = tw / StrideW;
+        return oh >= OutH || ow >= OutW ? -1 : ((n * OutH + oh) * OutW + ow) * OutC;
+    }
+}
+
+/// <summary>One launch of the tile kernel: C[z] (M x N, row-major) = A[z] (M x K) * B[z] (K x N), K cut into Splits chunks.</summary>
+internal struct GemmParams
+{
+    public GemmOperands Operands;
+    public int M, N, K;
+    /// <summary>Split s of z sums k in [s * KChunk, min(K, (s + 1) * KChunk)) into C[z] = C[batch * Splits + s].</summary>
+    public int Splits, KChunk;
+    /// <summary>1 where the operand's consecutive k are consecutive in memory: the tile is then staged along k (coalesced reads).</summary>
+    public int AAlongK, BAlongK;
+    public int TransposeA, TransposeB;
+    /// <summary>1: multiply on tensor cores in TF32 (CUDA only; see <see cref="ImplicitGemm.Tf32"/>).</summary>
+    public int Tf32;
+    public ConvDims Conv;
+
+    /// <summary>A[batch][row, k]; the caller keeps row &lt; M and k &lt; K.</summary>
+    public readonly float LoadA(ArrayView<float> a, int batch, int row, int k)
+    {
+        switch (Operands)
+        {
+            case GemmOperands.Matmul:
+                return a[(long)batch * M * K + (TransposeA != 0 ? (long)k * M + row : (long)row * K + k)];
+            case GemmOperands.ConvForward:
+            {
+                int ci = k % Conv.InC, tap = k / Conv.InC;
+                int at = Conv.InPixelOf(row, tap / Conv.KernelW, tap % Conv.KernelW);
+                return at < 0 ? 0f : a[at + ci];
+            }
+            case GemmOperands.ConvBackwardInput:
+            {
+                int co = k % Conv.OutC, tap = k / Conv.OutC;
+                int at = Conv.OutPixelOf(row, tap / Conv.KernelW, tap % Conv.KernelW);
+                return at < 0 ? 0f : a[at + co];
+            }
+            default:
+            {
+                int ci = row % Conv.InC, tap = row / Conv.InC;
+                int at = Conv.InPixelOf(k, tap / Conv.KernelW, tap % Conv.KernelW);
+                return at < 0 ? 0f : a[at + ci];
+            }
+        }
+    }
+
+    /// <summary>B[batch][k, col]; the caller keeps k &lt; K and col &lt; N.</summary>
+    public readonly float LoadB(ArrayView<float> b, int batch, int k, int col) => Operands switch
+    {
+        GemmOperands.Matmul => b[(long)batch * K * N + (TransposeB != 0 ? (long)col * K + k : (long)k * N + col)],
+        // w [KH*KW*Cin, Cout] and dy [pixels, Cout] are B as they lie.
+        GemmOperands.ConvForward or GemmOperands.ConvBackwardWeight => b[(long)k * N + col],
+        // B[(tap, co), ci] = w[tap, ci, co].
+        _ => b[(k / Conv.OutC * Conv.InC + col) * Conv.OutC + k % Conv.OutC],
+    };
+}
+
+/// <summary>
+/// The one tile kernel behind matmul and the dense convolutions (implicit GEMM: the convolution's operands are
+/// gathered from NHWC tensors as the tiles are staged, never materialised). A group of 256 threads computes a
+/// 64 x 64 tile of C, staging 16-deep slices of A and B in shared memory. The plain path gives each thread a 4 x 4
+/// register block (rows ty + 16i, columns tx + 16j: conflict-free shared reads, coalesced stores); on CUDA with TF32
+/// on, each of the 8 warps computes a 32 x 16 block with mma.sync m16n8k8 TF32 (FP32 accumulation), the precision
+/// PyTorch allows cuDNN and cuBLAS by default. A long reduction (the weight gradient's pixel sum) is cut into a fixed
+/// number of chunks whose partial tiles <see cref="SumSplitsKernel"/> adds in order: no float atomics, same bits every run.
+/// </summary>
+internal static class ImplicitGemm
+{
+    public const int Tile = 64, Slice = 16, Threads = 256;
+    /// <summary>Row stride of the staged slices: 72 = 64 + 8 makes the mma fragment reads (k = lane % 4, row = lane / 4) hit 32 banks.</summary>
+    private const int Stride = Tile + 8;
+    /// <summary>Splits a reduction until about this many groups run (two per multiprocessor of an H100)...</summary>
+    private const int TargetGroups = 264;
+    /// <summary>...but keeps at least this many k per split.</summary>
+    private const int MinChunk = 32;
+
+    /// <summary>
+    /// TF32 tensor cores for the tile kernel on CUDA, as PyTorch allows cuDNN by default (10-bit mantissa inputs,
+    /// FP32 sums); NEURALCORE_GPU_TF32=0 keeps full FP32 multiplies. Read once. The emulator always runs FP32.
+    /// </summary>
+    public static readonly bool Tf32 = Environment.GetEnvironmentVariable("NEURALCORE_GPU_TF32") != "0";
+
+    private static readonly KernelSlot<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>> TileLauncher =
+        new(a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(TileKernel));
+
+    internal static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>> SumSplits =
+        new(a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SumSplitsKernel));
+
+    /// <summary>Queues C = A * B for <paramref name="batch"/> problems; splits K when <paramref name="splitK"/> and the tiles are few.</summary>
+    public static void Run(GpuDevice device, GemmParams p, int batch, bool splitK, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
+    {
+        int tiles = CeilDiv(p.M, Tile) * CeilDiv(p.N, Tile);
+        int chunk = splitK ? SplitChunk(p.K, tiles * batch) : Math.Max(p.K, 1);
+        p.KChunk = chunk;
+        p.Splits = CeilDiv(Math.Max(p.K, 1), chunk);
+        p.Tf32 = Tf32 ? 1 : 0;
+        var tileLauncher = TileLauncher.On(device.Accelerator);
+        if (p.Splits == 1)
+        {
+            tileLauncher(new KernelConfig(tiles * batch, Threads), a, b, c, p);
+            return;
+        }
+        long count = (long)batch * p.M * p.N;
+        // Launches queue in order on the one stream, so the partials can go back to the pool once the sum is queued.
+        using var partials = Tensor.Empty([p.Splits, (int)count], DType.Float32, device.Device);
+        var view = device.View<float>(partials);
+        tileLauncher(new KernelConfig(tiles * batch * p.Splits, Threads), a, b, view, p);
+        SumSplits.On(device.Accelerator)((int)count, view, c, (int)count, p.Splits);
+    }
+
+    /// <summary>The k per split: enough splits to fill the GPU, at least <see cref="MinChunk"/> each, a multiple of the slice depth.</summary>
+    public static int SplitChunk(int k, int groups)
+    {
+        int splits = Math.Max(1, Math.Min(CeilDiv(k, MinChunk), CeilDiv(TargetGroups, groups)));
+        return Math.Max(Slice, CeilDiv(CeilDiv(k, splits), Slice) * Slice);
+    }
+
+    public static int CeilDiv(int a, int b) => (a + b - 1) / b;
+
+    /// <summary>y[i] = sum over s of partials[s * count + i], s ascending.</summary>
+    [GpuKernel]
+    internal static void SumSplitsKernel(Index1D i, ArrayView<float> partials, ArrayView<float> y, int count, int splits)
+    {
+        float sum = 0f;
+        for (int s = 0; s < splits; s++) sum += partials[(long)s * count + i];
+        y[i] = sum;
+    }
+
+    /// <summary>Group (z, tile row, tile column), tile columns fastest; z = batch * Splits + split.</summary>
+    [GpuKernel(Grouped = true)]
+    internal static void TileKernel(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, GemmParams p)
+    {
+        var aTile = SharedMemory.Allocate<float>(Slice * Stride);
+        var bTile = SharedMemory.Allocate<float>(Slice * Stride);
+        int tilesN = CeilDiv(p.N, Tile), tilesM = CeilDiv(p.M, Tile);
+        int z = Grid.IdxX / (tilesM * tilesN), tile = Grid.IdxX - z * tilesM * tilesN;
+        int m0 = tile / tilesN * Tile, n0 = tile % tilesN * Tile;
+        int batch = z / p.Splits, split = z - batch * p.Splits;
+        int kBegin = split * p.KChunk, kEnd = Math.Min(p.K, kBegin + p.KChunk);
+        bool mma = CudaAsm.IsSupported && p.Tf32 != 0;
+        int t = Group.IdxX;
+        var acc = default(Block16);
+        for (int k0 = kBegin; k0 < kEnd; k0 += Slice)
+        {
+            for (int e = t; e < Slice * Tile; e += Threads)
+            {
+                StageA(aTile, p, a, batch, m0, k0, kEnd, e, mma);
+                StageB(bTile, p, b, batch, n0, k0, kEnd, e, mma);
+            }
+            Group.Barrier();
+            if (mma) acc.MmaSlice(aTile, bTile, Warp.WarpIdx, Warp.LaneIdx);
+            else acc.FmaSlice(aTile, bTile, t % 16, t / 16);
+            Group.Barrier();
+        }
+        long cBase = (long)z * p.M * p.N;
+        if (mma) acc.StoreMma(c, cBase, p.M, p.N, m0, n0, Warp.WarpIdx, Warp.LaneIdx);
+        else acc.StoreFma(c, cBase, p.M, p.N, m0, n0, t % 16, t / 16);
+    }
+
+    /// <summary>Stages element e of the A slice: aTile[k * Stride + row] = A[m0 + row, k0 + k], 0 outside.</summary>
+    private static void StageA(ArrayView<float> aTile, GemmParams p, ArrayView<float> a, int batch, int m0, int k0, int kEnd, int e, bool tf32)
+    {
+        int row = p.AAlongK != 0 ? e / Slice : e % Tile;
+        int k = p.AAlongK != 0 ? e % Slice : e / Tile;
+        float v = m0 + row < p.M && k0 + k < kEnd ? p.LoadA(a, batch, m0 + row, k0 + k) : 0f;
+        aTile[k * Stride + row] = tf32 ? RoundToTf32(v) : v;
+    }
+
+    /// <summary>Stages element e of the B slice: bTile[k * Stride + col] = B[k0 + k, n0 + col], 0 outside.</summary>
+    private static void StageB(ArrayView<float> bTile, GemmParams p, ArrayView<float> b, int batch, int n0, int k0, int kEnd, int e, bool tf32)
+    {
+        int col = p.BAlongK != 0 ? e / Slice : e % Tile;
+        int k = p.BAlongK != 0 ? e % Slice : e / Tile;
+        float v = n0 + col < p.N && k0 + k < kEnd ? p.LoadB(b, batch, k0 + k, n0 + col) : 0f;
+        bTile[k * Stride + col] = tf32 ? RoundToTf32(v) : v;
+    }
+
+    /// <summary>v rounded to TF32 (nearest, ties away, as cuDNN's conversion), kept in a float's bits.</summary>
+    private static float RoundToTf32(float v)
+    {
+        CudaAsm.Emit("cvt.rna.tf32.f32 %0, %1;", out uint bits, v);
+        return Interop.IntAsFloat(bits);
+    }
+
+    /// <summary>
+    /// A thread's 16 accumulators. Plain path: the 4 x 4 block C[ty + 16i, tx + 16j] as Cij. Tensor-core path: the
+    /// warp's 32 x 16 block as 2 x 2 m16n8 tiles, tile (i, j) in C{i}{2j}..C{i}{2j+1} (rows g, g + 8 of the tile for
+    /// j's first and second pair; g = lane / 4, columns 2 (lane % 4) and +1), the mma.sync accumulator layout.
+    /// </summary>
+    private struct Block16
+    {
+        public float C00, C01, C02, C03, C10, C11, C12, C13, C20, C21, C22, C23, C30, C31, C32, C33;
+
+        /// <summary>Adds the staged slice's 16 outer products (unrolled: the 4 x 4 block per k).</summary>
+        public void FmaSlice(ArrayView<float> aTile, ArrayView<float> bTile, int tx, int ty)
+        {
+            for (int k = 0; k < Slice; k++)
+            {
+                int ar = k * Stride + ty, bc = k * Stride + tx;
+                float a0 = aTile[ar], a1 = aTile[ar + 16], a2 = aTile[ar + 32], a3 = aTile[ar + 48];
+                float b0 = bTile[bc], b1 = bTile[bc + 16], b2 = bTile[bc + 32], b3 = bTile[bc + 48];
+                C00 += a0 * b0; C01 += a0 * b1; C02 += a0 * b2; C03 += a0 * b3;
+                C10 += a1 * b0; C11 += a1 * b1; C12 += a1 * b2; C13 += a1 * b3;
+                C20 += a2 * b0; C21 += a2 * b1; C22 += a2 * b2; C23 += a2 * b3;
+                C30 += a3 * b0; C31 += a3 * b1; C32 += a3 * b2; C33 += a3 * b3;
+            }
+        }
+
+        public readonly void StoreFma(ArrayView<float> c, long cBase, int m, int n, int m0, int n0, int tx, int ty)
+        {
+            StoreRow(c, cBase, m, n, m0 + ty, n0 + tx, C00, C01, C02, C03);
+            StoreRow(c, cBase, m, n, m0 + ty + 16, n0 + tx, C10, C11, C12, C13);
+            StoreRow(c, cBase, m, n, m0 + ty + 32, n0 + tx, C20, C21, C22, C23);
+            StoreRow(c, cBase, m, n, m0 + ty + 48, n0 + tx, C30, C31, C32, C33);
+        }
+
+        private static void StoreRow(ArrayView<float> c, long cBase, int m, int n, int row, int col, float v0, float v1, float v2, float v3)
+        {
+            if (row >= m) return;
+            long at = cBase + (long)row * n;
+            if (col < n) c[at + col] = v0;
+            if (col + 16 < n) c[at + col + 16] = v1;
+            if (col + 32 < n) c[at + col + 32] = v2;
+            if (col + 48 < n) c[at + col + 48] = v3;
+        }
+
+        /// <summary>The slice's two k8 steps of the warp's 2 x 2 m16n8k8 tiles (operands already TF32-rounded when staged).</summary>
+        public void MmaSlice(ArrayView<float> aTile, ArrayView<float> bTile, int warp, int lane)
+        {
+            int g = lane / 4, q = lane % 4;
+            int row = warp % 2 * 32 + g, col = warp / 2 * 16 + g;
+            for (int k = 0; k < Slice; k += 8)
+            {
+                int lo = (k + q) * Stride, hi = (k + q + 4) * Stride;
+                uint a00 = Bits(aTile[lo + row]), a01 = Bits(aTile[lo + row + 8]), a02 = Bits(aTile[hi + row]), a03 = Bits(aTile[hi + row + 8]);
+                uint a10 = Bits(aTile[lo + row + 16]), a11 = Bits(aTile[lo + row + 24]), a12 = Bits(aTile[hi + row + 16]), a13 = Bits(aTile[hi + row + 24]);
+                uint b00 = Bits(bTile[lo + col]), b01 = Bits(bTile[hi + col]);
+                uint b10 = Bits(bTile[lo + col + 8]), b11 = Bits(bTile[hi + col + 8]);
+                Mma(ref C00, ref C01, ref C02, ref C03, a00, a01, a02, a03, b00, b01);
+                Mma(ref C10, ref C11, ref C12, ref C13, a00, a01, a02, a03, b10, b11);
+                Mma(ref C20, ref C21, ref C22, ref C23, a10, a11, a12, a13, b00, b01);
+                Mma(ref C30, ref C31, ref C32, ref C33, a10, a11, a12, a13, b10, b11);
+            }
+        }
+
+        public readonly void StoreMma(ArrayView<float> c, long cBase, int m, int n, int m0, int n0, int warp, int lane)
+        {
+            int row = m0 + warp % 2 * 32 + lane / 4, col = n0 + warp / 2 * 16 + lane % 4 * 2;
+            StorePair(c, cBase, m, n, row, col, C00, C01);
+            StorePair(c, cBase, m, n, row + 8, col, C02, C03);
+            StorePair(c, cBase, m, n, row, col + 8, C10, C11);
+            StorePair(c, cBase, m, n, row + 8, col + 8, C12, C13);
+            StorePair(c, cBase, m, n, row + 16, col, C20, C21);
+            StorePair(c, cBase, m, n, row + 24, col, C22, C23);
+            StorePair(c, cBase, m, n, row + 16, col + 8, C30, C31);
+            StorePair(c, cBase, m, n, row + 24, col + 8, C32, C33);
+        }
+
+        private static void StorePair(ArrayView<float> c, long cBase, int m, int n, int row, int col, float v0, float v1)
+        {
+            if (row >= m) return;
+            long at = cBase + (long)row * n + col;
+            if (col < n) c[at] = v0;
+            if (col + 1 < n) c[at + 1] = v1;
+        }
+
+        private static uint Bits(float v) => Interop.FloatAsInt(v);
+
+        /// <summary>D = A * B + D for one m16n8k8 TF32 tile (A row-major fragment a0..a3, B column-major b0, b1).</summary>
+        private static void Mma(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+        {
+            Ref<float> c0 = d0, c1 = d1, c2 = d2, c3 = d3;
+            Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
+            CudaAsm.EmitRef(
+                "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
+                ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
+            d0 = c0.Value;
+            d1 = c1.Value;
+            d2 = c2.Value;
+            d3 = c3.Value;
+        }
+    }
+}
