@@ -9,7 +9,7 @@ namespace PetSeg.Tests.Packaging;
 /// The shipped form of the CLI: <c>dotnet pack</c> makes a .NET tool package that <c>dotnet tool install</c> puts
 /// into a tool folder as a working <c>petseg</c>. Packs the build under test (no rebuild) into a temporary folder,
 /// installs from that folder alone (a private nuget.config and package cache: no network, no stale cached copy of
-/// the same version), and runs the installed command. About 10-40 s, most of it <c>dotnet pack</c>; filter it out
+/// the same version), and runs the installed command. 18-25 s here, most of it <c>dotnet pack</c>; filter it out
 /// with <c>--filter "Category!=Packaging"</c>.
 /// </summary>
 [Trait("Category", "Packaging")]
