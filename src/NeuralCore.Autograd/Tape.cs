@@ -1,3 +1,4 @@
+using System.Text;
 using NeuralCore.Kernels;
 using NeuralCore.Tensors;
 
@@ -28,6 +29,32 @@ public sealed class Tape
     public static Tape Current => _current ??= new Tape();
 
     public int Count => _nodes.Count;
+
+    /// <summary>
+    /// The nodes recorded on this thread that are still live (not yet consumed by a backward pass, cleared, or ended
+    /// with their scope), in recording order, which is a topological order of the graph.
+    /// </summary>
+    public IReadOnlyList<TapeNode> LiveNodes() => _nodes.Where(n => !n.Consumed).ToArray();
+
+    /// <summary>
+    /// The live graph as text, one node per line in recording order, e.g. <c>[2] relu([1]) -> float32 [4, 2]</c>.
+    /// An input produced by a listed node is written as that node's number; any other input (a leaf such as a
+    /// parameter, or a tensor computed without gradients) by its name, dtype and shape.
+    /// </summary>
+    public string Describe()
+    {
+        var numbers = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        var text = new StringBuilder();
+        var nodes = LiveNodes();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            var inputs = node.Inputs.Select(t => numbers.TryGetValue(t, out int j) ? $"[{j}]" : t.Describe());
+            text.Append($"[{i}] {node.Op}(").AppendJoin(", ", inputs).Append($") -> {node.Output.Describe()}\n");
+            numbers[node.Output] = i;
+        }
+        return text.ToString();
+    }
 
     /// <summary>Whether an op on these inputs must be recorded.</summary>
     public static bool ShouldRecord(params ReadOnlySpan<Tensor> inputs)

@@ -6,7 +6,7 @@ namespace NeuralCore.Layers;
 
 /// <summary>
 /// Keras BatchNormalization over the channels of x [N, H, W, C]. Parameters "gamma", "beta"; buffers
-/// "moving_mean", "moving_variance" (Keras' weight order). <paramref name="momentum"/> has Keras' meaning
+/// "moving_mean", "moving_variance" (Keras' weight order). The constructor's <c>momentum</c> has Keras' meaning
 /// (moving = momentum * moving + (1 - momentum) * batch; default 0.99), converted to the op's PyTorch-style 1 - momentum.
 /// Batch statistics are used and the moving ones updated only in training mode on an unfrozen layer: as in TF2
 /// Keras, a layer with trainable = False runs in inference mode (frozen encoders keep their ImageNet statistics).

@@ -8,7 +8,7 @@ namespace NeuralCore.Layers;
 /// <summary>
 /// Keras Conv2D: y [N, OH, OW, filters] = act(conv(x [N, H, W, Cin], kernel [KH, KW, Cin, filters]) + bias).
 /// Weights "kernel" then "bias" (Keras' order). Keras fuses the activation into the layer (VGG16's
-/// <c>block1_conv1</c> is conv + ReLU under one name), so <paramref name="activation"/> is applied here too.
+/// <c>block1_conv1</c> is conv + ReLU under one name), so the constructor's <c>activation</c> is applied here too.
 /// </summary>
 public sealed class Conv2d : Module
 {

@@ -188,7 +188,7 @@ internal unsafe interface IConvBSource
     void Pack(int p0, int kc, int j0, int valid, int nr, float* dst);
 }
 
-/// <summary>B stored densely, row-major [K, N] with row stride <see cref="Ld"/> (conv2d's HWIO weight is exactly
+/// <summary>B stored densely, row-major [K, N] with row stride <c>ld</c> (conv2d's HWIO weight is exactly
 /// the forward's B [KH*KW*Cin, Cout]).</summary>
 internal readonly unsafe struct DenseB(float* b, int ld) : IConvBSource
 {

@@ -9,7 +9,7 @@ namespace NeuralCore.Kernels.Cpu;
 /// are Taps runs of SrcC contiguous channels, run t being the source pixel (gh*StepH + OffH[t], gw*StepW + OffW[t])
 /// of image n, or zeros where that pixel lies outside the source (padding).
 /// The forward pass uses grid = output pixels, source = input, step = stride, offsets = tap*dilation - pad; the
-/// input-gradient pass uses one grid per stride phase of the input pixels, source = dy (see <see cref="ConvPlans"/>).
+/// input-gradient pass uses one grid per stride phase of the input pixels, source = dy (see <see cref="CpuConv2d"/>).
 /// </summary>
 internal readonly unsafe struct ConvRowSource
 {

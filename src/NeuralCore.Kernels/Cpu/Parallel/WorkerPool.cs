@@ -57,7 +57,7 @@ public sealed unsafe class WorkerPool : IDisposable
     public int ThreadCount { get; }
 
     /// <summary>Runs <paramref name="body"/> over [0, count) in min(ThreadCount, count) chunks; see
-    /// <see cref="CpuParallel.For{T}"/>.</summary>
+    /// <see cref="CpuParallel.For{T}(int, ref T)"/>.</summary>
     public void Run<T>(int count, ref T body) where T : struct, IWorkItem
     {
         if (count <= 0) return;
