@@ -42,9 +42,13 @@ public class ToolInstallTests
         Assert.Equal(informational, Run(petseg, ["--version"], temp.Path).Trim());
         string help = Run(petseg, ["--help"], temp.Path);
         Assert.Contains("petseg [command] [options]", help);
-        foreach (var command in new[] { "train", "eval", "predict", "synth", "weights" })
+        foreach (var command in new[] { "train", "eval", "predict", "synth", "weights", "devices" })
             Assert.Contains($"\n  {command} ", help);
         Assert.Contains("--count", Run(petseg, ["synth", "--help"], temp.Path));
+        // The installed tool carries ILGPU: it lists the CPU, the CUDA GPUs or why there are none, and the emulator.
+        string devices = Run(petseg, ["devices"], temp.Path);
+        Assert.StartsWith("cpu ", devices);
+        Assert.Contains("\nemulated ", devices);
     }
 
     /// <summary>The folder holding NeuralCore.sln, above the test assembly.</summary>
