@@ -109,12 +109,25 @@ class TorchvisionBlocks(torch.nn.Module):
         self.head = torch.nn.Linear(4, 3)
 
 
+    def forward(self, x):
+        """The head is left out: its weight is only read, not run."""
+        return self.up(self.frozen(self.basic(self.inverted(self.stem(x)))))
+
+
 def torchvision_blocks():
+    """The state dict, and an input with the output PyTorch computes from it (9x9: odd sizes make PyTorch's
+    symmetric padding equal TensorFlow's 'same', so our twin can use Keras padding)."""
     model = TorchvisionBlocks()
     for module in model.modules():  # non-trivial statistics, so a swapped mean/var shows
         if isinstance(module, (torch.nn.BatchNorm2d, FrozenBatchNorm2d)):
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.5, 0.5)
             module.running_mean.uniform_(-1, 1)
             module.running_var.uniform_(0.5, 2)
+    model.eval()
+    x = torch.randn(1, 3, 9, 9)
+    with torch.no_grad():
+        np.savez("torchvision_blocks.io.npz", x=x.numpy(), y=model(x).numpy())
     return model.state_dict()
 
 
