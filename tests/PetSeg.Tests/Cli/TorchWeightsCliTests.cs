@@ -1,5 +1,4 @@
 using NeuralCore.Layers.Import;
-using PetSeg.Cli;
 
 namespace PetSeg.Tests.Cli;
 
@@ -13,23 +12,9 @@ public sealed class TorchWeightsCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int ExitCode, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = PetSegCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int ExitCode, string Out, string Err) Run(params string[] args) => CliTests.Run(args);
 
-    private static string Fixture(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "NeuralCore.Layers.Tests", "Fixtures", "torch", name);
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException($"fixture {name} not found above {AppContext.BaseDirectory}");
-    }
+    private static string Fixture(string name) => CliTests.Fixture(name, "torch");
 
     private static void AssertOneLineFailure((int ExitCode, string Out, string Err) result, string mustContain)
     {

@@ -1,4 +1,5 @@
 using NeuralCore.Layers.Import;
+using NeuralCore.Tensors;
 
 namespace NeuralCore.Layers.Tests.Import.Torch;
 
@@ -14,6 +15,19 @@ internal static class TorchFixtures
     public static IReadOnlyList<RawTensor> Expected(string pthName) => Npz.Read(PathOf(pthName.Replace(".pth", ".expected.npz")));
 
     public static IReadOnlyDictionary<string, RawTensor> Layouts() => Npz.Read(PathOf("layouts.npz")).ToDictionary(t => t.Name);
+
+    public static Tensor ToTensor(RawTensor raw) => Tensor.FromArray(raw.ToFloat32(), new Shape(raw.Shape.Select(d => (int)d).ToArray()));
+
+    /// <summary>Ours against PyTorch's values: same shape, every element within 1e-4 x max(1, max |PyTorch|).</summary>
+    public static void AssertClose(RawTensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.Shape.Select(d => (int)d), actual.Shape.ToArray());
+        var want = expected.ToFloat32();
+        var got = actual.ToArray<float>();
+        var tolerance = 1e-4f * Math.Max(1f, want.Max(MathF.Abs));
+        for (var i = 0; i < want.Length; i++)
+            Assert.True(MathF.Abs(want[i] - got[i]) <= tolerance, $"{expected.Name}[{i}]: ours {got[i]}, PyTorch {want[i]}");
+    }
 
     public static string TempPath(string extension) =>
         Path.Combine(Path.GetTempPath(), $"neuralcore-torch-{Guid.NewGuid():N}{extension}");

@@ -14,54 +14,38 @@ public class TorchLayoutsTests
 {
     private static readonly IReadOnlyDictionary<string, RawTensor> Ops = TorchFixtures.Layouts();
 
-    private static Tensor ToTensor(RawTensor raw) => Tensor.FromArray(raw.ToFloat32(), new Shape(raw.Shape.Select(d => (int)d).ToArray()));
-
-    private static Tensor Nhwc(string name) => ToTensor(TorchLayouts.Permute(Ops[name], 0, 2, 3, 1));
-
-    private static void AssertClose(RawTensor expected, Tensor actual)
+    /// <summary>Runs our op on the NHWC input "&lt;op&gt;_x" and the converted kernel; compares with PyTorch's "&lt;op&gt;_y".</summary>
+    private static void AssertOpMatches(string op, RawTensor kernel, long[] kernelShape, Func<Tensor, Tensor, Tensor> run)
     {
-        Assert.Equal(expected.Shape.Select(d => (int)d), actual.Shape.ToArray());
-        var want = expected.ToFloat32();
-        var got = actual.ToArray<float>();
-        var scale = Math.Max(1f, want.Max(MathF.Abs));
-        for (var i = 0; i < want.Length; i++)
-            Assert.True(MathF.Abs(want[i] - got[i]) <= 1e-4f * scale, $"{expected.Name}[{i}]: ours {got[i]}, PyTorch {want[i]}");
+        Assert.Equal(kernelShape, kernel.Shape);
+        using var x = TorchFixtures.ToTensor(TorchLayouts.Permute(Ops[op + "_x"], 0, 2, 3, 1));
+        using var w = TorchFixtures.ToTensor(kernel);
+        using var y = run(x, w);
+        TorchFixtures.AssertClose(TorchLayouts.Permute(Ops[op + "_y"], 0, 2, 3, 1), y);
     }
 
     [Fact]
-    public void Conv_weight_OIHW_becomes_HWIO()
-    {
-        var kernel = TorchLayouts.ConvWeight(Ops["conv_w"]);
-        Assert.Equal([3L, 2, 3, 4], kernel.Shape);
-        using var y = F.Conv2d(Nhwc("conv_x"), ToTensor(kernel), new Conv2dAttrs());
-        AssertClose(TorchLayouts.Permute(Ops["conv_y"], 0, 2, 3, 1), y);
-    }
+    public void Conv_weight_OIHW_becomes_HWIO() =>
+        AssertOpMatches("conv", TorchLayouts.ConvWeight(Ops["conv_w"]), [3, 2, 3, 4], (x, w) => F.Conv2d(x, w, new Conv2dAttrs()));
 
     [Fact]
-    public void Depthwise_weight_becomes_our_KH_KW_1_C_times_mult()
-    {
-        var kernel = TorchLayouts.DepthwiseWeight(Ops["dw_w"]);
-        Assert.Equal([3L, 3, 1, 6], kernel.Shape);
-        using var y = F.Conv2d(Nhwc("dw_x"), ToTensor(kernel), new Conv2dAttrs { Groups = 3 });
-        AssertClose(TorchLayouts.Permute(Ops["dw_y"], 0, 2, 3, 1), y);
-    }
+    public void Depthwise_weight_becomes_our_KH_KW_1_C_times_mult() =>
+        AssertOpMatches("dw", TorchLayouts.DepthwiseWeight(Ops["dw_w"]), [3, 3, 1, 6], (x, w) => F.Conv2d(x, w, new Conv2dAttrs { Groups = 3 }));
 
     [Fact]
-    public void Conv_transpose_weight_Cin_Cout_becomes_KH_KW_Cout_Cin()
-    {
-        var kernel = TorchLayouts.ConvTransposeWeight(Ops["convt_w"]);
-        Assert.Equal([3L, 3, 5, 3], kernel.Shape);
-        using var y = F.ConvTranspose2d(Nhwc("convt_x"), ToTensor(kernel), new ConvTranspose2dAttrs { Stride = 2 });
-        AssertClose(TorchLayouts.Permute(Ops["convt_y"], 0, 2, 3, 1), y);
-    }
+    public void Conv_transpose_weight_Cin_Cout_becomes_KH_KW_Cout_Cin() =>
+        AssertOpMatches("convt", TorchLayouts.ConvTransposeWeight(Ops["convt_w"]), [3, 3, 5, 3],
+            (x, w) => F.ConvTranspose2d(x, w, new ConvTranspose2dAttrs { Stride = 2 }));
 
     [Fact]
     public void Linear_weight_out_in_becomes_in_out()
     {
         var weight = TorchLayouts.LinearWeight(Ops["linear_w"]);
         Assert.Equal([4L, 3], weight.Shape);
-        using var y = F.Matmul(ToTensor(Ops["linear_x"]), ToTensor(weight));
-        AssertClose(Ops["linear_y"], y);
+        using var x = TorchFixtures.ToTensor(Ops["linear_x"]);
+        using var w = TorchFixtures.ToTensor(weight);
+        using var y = F.Matmul(x, w);
+        TorchFixtures.AssertClose(Ops["linear_y"], y);
     }
 
     [Fact]

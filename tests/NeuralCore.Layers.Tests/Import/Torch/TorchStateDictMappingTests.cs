@@ -91,15 +91,9 @@ public class TorchStateDictMappingTests
         KerasWeightMapper.Load(twin, FileWithoutHead());
         twin.Eval();
 
-        using var x = Tensor.FromArray(TorchLayouts.Permute(io["x"], 0, 2, 3, 1).ToFloat32(), [1, 9, 9, 3]);
+        using var x = TorchFixtures.ToTensor(TorchLayouts.Permute(io["x"], 0, 2, 3, 1));
         using var y = TwinForward(twin, x);
-
-        var expected = TorchLayouts.Permute(io["y"], 0, 2, 3, 1);
-        Assert.Equal(expected.Shape.Select(d => (int)d), y.Shape.ToArray());
-        var want = expected.ToFloat32();
-        var got = y.ToArray<float>();
-        var tolerance = 1e-4f * Math.Max(1f, want.Max(MathF.Abs));
-        for (var i = 0; i < want.Length; i++) Assert.True(MathF.Abs(want[i] - got[i]) <= tolerance, $"y[{i}]: ours {got[i]}, PyTorch {want[i]}");
+        TorchFixtures.AssertClose(TorchLayouts.Permute(io["y"], 0, 2, 3, 1), y);
     }
 
     [Fact]
