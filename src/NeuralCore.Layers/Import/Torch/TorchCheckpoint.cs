@@ -79,6 +79,7 @@ public static class TorchCheckpoint
 
     private static TorchCheckpointContents ReadLegacy(Stream stream)
     {
+        if (stream.Length > Array.MaxLength) throw new NotSupportedException("a legacy checkpoint over 2 GB; re-save it with a current PyTorch");
         var bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         var rules = new TorchPickleRules();
@@ -98,7 +99,7 @@ public static class TorchCheckpoint
         var keys = keyObjects.Cast<string>();
 
         // Storages follow in key-list order; their element sizes come from the tensors that use them.
-        var types = Tensors(value, "").Select(t => t.Tensor.Storage).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.First().Type);
+        var types = Tensors(value).Select(t => t.Tensor.Storage).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.First().Type);
         var storages = new Dictionary<string, byte[]>();
         foreach (var key in keys)
         {
@@ -119,44 +120,49 @@ public static class TorchCheckpoint
     private static TorchCheckpointContents Collect(string format, object? value, Func<TorchStorageRef, byte[]> storageBytes)
     {
         var tensors = new List<RawTensor>();
-        foreach (var (name, tensor) in Tensors(value, ""))
+        var values = new Dictionary<string, string>();
+        foreach (var (name, leaf) in Leaves(value, "", 0))
         {
+            if (leaf is not TorchTensorRef tensor)
+            {
+                values[name] = ValueText(leaf);
+                continue;
+            }
             var data = storageBytes(tensor.Storage);
             var needed = tensor.Storage.ElementCount * tensor.Storage.Type.ElementSize;
             if (data.LongLength < needed)
                 throw new EndOfStreamException($"storage '{tensor.Storage.Key}' of tensor '{name}' has {data.LongLength} bytes, expected {needed}");
             tensors.Add(TorchTensorView.Materialize(name, tensor, data));
         }
-        var values = new Dictionary<string, string>();
-        CollectValues(value, "", values);
         return new TorchCheckpointContents(format, tensors, values);
     }
 
-    /// <summary>Every tensor under <paramref name="value"/> with its dotted path, depth first in pickle order.</summary>
-    private static IEnumerable<(string Name, TorchTensorRef Tensor)> Tensors(object? value, string path) => value switch
-    {
-        TorchTensorRef tensor => [(path.Length > 0 ? path : "tensor", tensor)],
-        _ => Children(value).SelectMany(c => Tensors(c.Value, Join(path, c.Key))),
-    };
+    private static IEnumerable<(string Name, TorchTensorRef Tensor)> Tensors(object? value) =>
+        Leaves(value, "", 0).Where(l => l.Leaf is TorchTensorRef).Select(l => (l.Name, (TorchTensorRef)l.Leaf!));
 
-    private static void CollectValues(object? value, string path, Dictionary<string, string> values)
+    /// <summary>
+    /// Every tensor and plain value under <paramref name="value"/> with its dotted path, depth first in pickle order.
+    /// The depth limit also stops a list or dict that the pickle made contain itself.
+    /// </summary>
+    private static IEnumerable<(string Name, object? Leaf)> Leaves(object? value, string path, int depth)
     {
-        if (value is TorchTensorRef) return;
-        if (value is PickleDict or List<object?> or PickleTuple)
-        {
-            foreach (var (key, child) in Children(value)) CollectValues(child, Join(path, key), values);
-            return;
-        }
-        values[path.Length > 0 ? path : "value"] = value switch
-        {
-            null => "None",
-            bool b => b ? "True" : "False",
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            byte[] b => $"<{b.Length} bytes>",
-            _ => value.ToString() ?? "",
-        };
+        const int MaxDepth = 64;
+        if (value is not (PickleDict or List<object?> or PickleTuple))
+            return [(path.Length > 0 ? path : value is TorchTensorRef ? "tensor" : "value", value)];
+        if (depth == MaxDepth)
+            throw new InvalidDataException($"'{path}' is nested more than {MaxDepth} levels deep (or contains itself)");
+        return Children(value).SelectMany(c => Leaves(c.Value, Join(path, c.Key), depth + 1));
     }
+
+    private static string ValueText(object? value) => value switch
+    {
+        null => "None",
+        bool b => b ? "True" : "False",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        byte[] b => $"<{b.Length} bytes>",
+        _ => value.ToString() ?? "",
+    };
 
     private static IEnumerable<(string Key, object? Value)> Children(object? value) => value switch
     {

@@ -27,10 +27,10 @@ public sealed record TorchStorageType(string Name, int ElementSize, WeightDType 
     /// <summary>True when elements are copied as stored; false when <see cref="Widen"/> converts them.</summary>
     public bool IsStoredAsIs => ElementSize == DType.SizeOf();
 
-    /// <summary>Converts packed elements of this type (little-endian) to <see cref="DType"/>.</summary>
-    public byte[] Widen(ReadOnlySpan<byte> packed)
+    /// <summary>Converts packed elements of this type (little-endian) to <see cref="DType"/>; returns them as they are when stored as is.</summary>
+    public byte[] Widen(byte[] packed)
     {
-        if (IsStoredAsIs) return packed.ToArray();
+        if (IsStoredAsIs) return packed;
         var count = packed.Length / ElementSize;
         var result = new byte[count * DType.SizeOf()];
         var target = result.AsSpan();
@@ -39,10 +39,10 @@ public sealed record TorchStorageType(string Name, int ElementSize, WeightDType 
             switch (Name)
             {
                 case "BFloat16Storage": // the high half of a float32
-                    BinaryPrimitives.WriteUInt32LittleEndian(target[(i * 4)..], (uint)BinaryPrimitives.ReadUInt16LittleEndian(packed[(i * 2)..]) << 16);
+                    BinaryPrimitives.WriteUInt32LittleEndian(target[(i * 4)..], (uint)BinaryPrimitives.ReadUInt16LittleEndian(packed.AsSpan(i * 2)) << 16);
                     break;
                 case "ShortStorage":
-                    BinaryPrimitives.WriteInt32LittleEndian(target[(i * 4)..], BinaryPrimitives.ReadInt16LittleEndian(packed[(i * 2)..]));
+                    BinaryPrimitives.WriteInt32LittleEndian(target[(i * 4)..], BinaryPrimitives.ReadInt16LittleEndian(packed.AsSpan(i * 2)));
                     break;
                 case "CharStorage":
                     BinaryPrimitives.WriteInt32LittleEndian(target[(i * 4)..], (sbyte)packed[i]);

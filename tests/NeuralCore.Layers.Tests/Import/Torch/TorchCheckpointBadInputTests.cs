@@ -112,6 +112,14 @@ public sealed class TorchCheckpointBadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_list_that_contains_itself_is_refused_instead_of_recursing_forever()
+    {
+        // L = []; L.append(L): EMPTY_LIST, BINPUT 0, BINGET 0, APPEND, STOP
+        var error = Refused(Temp(Zip(("x/data.pkl", [0x80, 2, (byte)']', (byte)'q', 0, (byte)'h', 0, (byte)'a', (byte)'.']))));
+        Assert.Contains("nested more than 64 levels deep (or contains itself)", error.Message);
+    }
+
+    [Fact]
     public void A_view_past_its_storage_is_refused_with_both_sizes()
     {
         // A float tensor of 4 elements at offset 2 in a storage of 4 elements (the file claims it; data has 16 bytes).
