@@ -32,7 +32,7 @@ public sealed class CliTests : IDisposable
         throw new FileNotFoundException($"fixture {name} not found above {AppContext.BaseDirectory}");
     }
 
-    private static void AssertOneLineError(string err, string mustContain)
+    internal static void AssertOneLineError(string err, string mustContain)
     {
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);

@@ -20,9 +20,7 @@ public sealed class TorchWeightsCliTests : IDisposable
     {
         Assert.NotEqual(0, result.ExitCode);
         Assert.Equal("", result.Out);
-        var line = Assert.Single(result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("petseg: ", line);
-        Assert.Contains(mustContain, line);
+        CliTests.AssertOneLineError(result.Err, mustContain);
     }
 
     [Fact]
