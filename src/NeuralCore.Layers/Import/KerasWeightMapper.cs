@@ -20,6 +20,7 @@ public static class KerasWeightMapper
 
     public static WeightImportReport Load(Module model, WeightFileContents file, MatchMode mode = MatchMode.Auto, bool allowPartial = false)
     {
+        if (Torch.TorchStateDictMapping.IsTorch(file)) file = Torch.TorchStateDictMapping.ToModelNames(model, file, allowPartial);
         if (file.KerasLayers is { } layers)
             return LoadLayers(model, layers, file.Path, orderIsMeaningful: file.Format != KerasWeightFile.FormatKeras3, mode, allowPartial);
         return LoadFlat(model, file.Tensors, file.Path, mode, allowPartial);

@@ -9,7 +9,7 @@ internal static class CommonOptions
 
     public static Option<string> Model() => Choice("--model", "Architecture", Models, "unet-mobilenetv2");
 
-    public static Option<string> Weights(string description = "Pretrained weights (.h5, .npz or .safetensors)") =>
+    public static Option<string> Weights(string description = "Pretrained weights (.h5, .npz, .safetensors or PyTorch .pth)") =>
         new("--weights") { Description = description, HelpName = "FILE" };
 
     public static Option<string> Data() => new("--data") { Description = "Dataset folder (Oxford-IIIT Pet layout or people-clothing)", HelpName = "DIR" };

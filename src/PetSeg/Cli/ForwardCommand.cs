@@ -19,7 +19,7 @@ internal static class ForwardCommand
     public static Command Create(CliIO io)
     {
         var model = CommonOptions.Model();
-        var weights = CommonOptions.Weights("Weights (.h5, .npz or .safetensors; whole model or encoder only); " +
+        var weights = CommonOptions.Weights("Weights (.h5, .npz, .safetensors or PyTorch .pth; whole model or encoder only); " +
             $"without it the layers keep their seed-{InitSeed} initialisation");
         var input = CommonOptions.Path("--input", "Input batch [N, H, W, C] as .npy, fed as given (no preprocessing)", "x.npy", required: true);
         var output = CommonOptions.Path("--output", "Output arrays (.npz): logits (or the encoder's output) and the taps", "out.npz", required: true);

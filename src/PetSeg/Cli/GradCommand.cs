@@ -17,7 +17,7 @@ internal static class GradCommand
     public static Command Create(CliIO io)
     {
         var model = CommonOptions.Model();
-        var weights = CommonOptions.Weights("Weights (.h5, .npz or .safetensors; whole model or encoder only); " +
+        var weights = CommonOptions.Weights("Weights (.h5, .npz, .safetensors or PyTorch .pth; whole model or encoder only); " +
             $"without it the layers keep their seed-{ForwardCommand.InitSeed} initialisation");
         var input = CommonOptions.Path("--input", "Input batch [N, H, W, C] as .npy, fed as given (no preprocessing)", "x.npy", required: true);
         var labels = CommonOptions.Path("--labels", "Labels [N, H, W] as .npy (int32, int64 or uint8 class ids)", "y.npy", required: true);

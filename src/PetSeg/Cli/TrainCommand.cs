@@ -25,7 +25,7 @@ internal static class TrainCommand
         };
         var loss = new Option<string>("--loss") { Description = "crossentropy, dice, or a sum: crossentropy+dice", DefaultValueFactory = _ => defaults.Loss };
         var subsplits = CommonOptions.Positive("--val-subsplits", "Validate each epoch on 1/N of the test split; the final model is evaluated on all of it", defaults.ValidationSubsplits);
-        var weights = CommonOptions.Weights("Pretrained encoder weights (Keras .h5, .npz or .safetensors)");
+        var weights = CommonOptions.Weights("Pretrained encoder weights (Keras .h5, .npz, .safetensors or PyTorch .pth)");
         var freeze = new Option<bool>("--freeze-encoder") { Description = "Keep the encoder's weights fixed" };
         var finetune = new Option<int?>("--finetune-after") { Description = "Unfreeze the encoder after N epochs", HelpName = "N" };
         var device = CommonOptions.Device(defaults.Device);

@@ -4,7 +4,7 @@ using NeuralCore.Layers.Import;
 namespace PetSeg.Cli;
 
 /// <summary>
-/// <c>petseg weights convert IN OUT</c>: Keras .h5 to .npz or .safetensors, and .npz to and from .safetensors.
+/// <c>petseg weights convert IN OUT</c>: Keras .h5 or PyTorch .pth to .npz or .safetensors, and .npz to and from .safetensors.
 /// Keras weights are named <c>&lt;layer&gt;/&lt;weight name&gt;</c> and keep Keras' layout and order, so the result
 /// loads into a model by layer name just like the .h5 file.
 /// </summary>
@@ -12,7 +12,7 @@ internal static class WeightsConvertCommand
 {
     public static Command Create(CliIO io)
     {
-        var input = new Argument<string>("IN") { Description = "Source: .h5, .npz or .safetensors" };
+        var input = new Argument<string>("IN") { Description = "Source: .h5, .npz, .safetensors or PyTorch .pth/.pt" };
         var output = new Argument<string>("OUT") { Description = "Destination: .npz or .safetensors (written atomically)" };
         var command = new Command("convert", "Convert a weight file to another format") { input, output };
         command.SetAction(parse =>

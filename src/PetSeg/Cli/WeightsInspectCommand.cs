@@ -12,7 +12,7 @@ internal static class WeightsInspectCommand
 {
     public static Command Create(CliIO io)
     {
-        var file = new Argument<string>("FILE") { Description = "Weight file: Keras .h5 (1, 2 or 3), .npz or .safetensors" };
+        var file = new Argument<string>("FILE") { Description = "Weight file: Keras .h5 (1, 2 or 3), .npz, .safetensors or PyTorch .pth/.pt" };
         var command = new Command("inspect", "List every tensor of a weight file") { file };
         command.SetAction(parse =>
         {

@@ -13,7 +13,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static (int ExitCode, string Out, string Err) Run(params string[] args)
+    internal static (int ExitCode, string Out, string Err) Run(params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
@@ -22,17 +22,17 @@ public sealed class CliTests : IDisposable
     }
 
     /// <summary>The shared weight fixtures, found by walking up from the test binaries to the repository's tests folder.</summary>
-    private static string Fixture(string name)
+    internal static string Fixture(string name, string folder = "weights")
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "tests", "NeuralCore.Layers.Tests", "Fixtures", "weights", name);
+            var candidate = Path.Combine(dir.FullName, "tests", "NeuralCore.Layers.Tests", "Fixtures", folder, name);
             if (File.Exists(candidate)) return candidate;
         }
         throw new FileNotFoundException($"fixture {name} not found above {AppContext.BaseDirectory}");
     }
 
-    private static void AssertOneLineError(string err, string mustContain)
+    internal static void AssertOneLineError(string err, string mustContain)
     {
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
