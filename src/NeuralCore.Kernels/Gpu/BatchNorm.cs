@@ -199,8 +199,8 @@ public sealed partial class GpuKernels
 /// </summary>
 internal struct BatchNormShape
 {
-    /// <summary>Enough rows for a group to stream (32 per warp), few enough blocks for stage two's warps.</summary>
-    private const int MinBlockRows = 256, MaxBlocks = 1024;
+    /// <summary>Enough rows for a group to stream (16 per warp), few enough blocks for stage two's warps.</summary>
+    private const int MinBlockRows = 128, MaxBlocks = 1024;
 
     public int Rows, Channels, Tiles, BlockRows, Blocks;
     public float Momentum, Epsilon;
