@@ -10,8 +10,8 @@ namespace NeuralCore.Kernels.Gpu;
 /// batch_norm and batch_norm_backward over x viewed as [rows, C] (rows = N * H * W). The per-channel statistics are
 /// a two-stage reduction with a fixed order, so the bits never change from run to run: stage one gives each block
 /// of <see cref="BatchNormShape.BlockRows"/> rows and 32 channels to a group (<see cref="ChannelColumns"/>), which
-/// writes the block's partial result; stage two has one warp per channel merge the blocks' partials (lanes over
-/// blocks, then a shuffle tree). The forward's variance comes from Welford/Chan merges (count, mean, M2), never
+/// writes the block's partial result; stage two merges the blocks' partials per channel with the same layout (warps
+/// over blocks, then warp 0 over the warps, in order). The forward's variance comes from Welford/Chan merges (count, mean, M2), never
 /// from a sum of squares. A last elementwise pass writes y or dx.
 /// </summary>
 public sealed partial class GpuKernels
@@ -44,9 +44,9 @@ public sealed partial class GpuKernels
         var accelerator = Device.Accelerator;
         if (attrs.Training)
         {
-            using var partials = Tensor.Empty([2, shape.Channels, shape.Blocks], DType.Float32, Device.Device);
+            using var partials = Tensor.Empty([2, shape.Blocks, shape.Channels], DType.Float32, Device.Device);
             BatchNormBlockMoments.On(accelerator)(ChannelColumns.Config(shape.Blocks, shape.Channels), Device.View<float>(x), Device.View<float>(partials), shape);
-            BatchNormBatchStats.On(accelerator)(shape.ChannelWarps, Device.View<float>(partials), Device.View<float>(runningMean),
+            BatchNormBatchStats.On(accelerator)(shape.ChannelTiles, Device.View<float>(partials), Device.View<float>(runningMean),
                 Device.View<float>(runningVar), Device.View<float>(saveMean), Device.View<float>(saveInvStd), shape);
         }
         else
@@ -64,17 +64,17 @@ public sealed partial class GpuKernels
         var shape = BatchNormShape.Of(x, 0, 0) with { Training = training ? 1 : 0 };
         if (shape.Channels == 0) return;
         var accelerator = Device.Accelerator;
-        using var partials = Tensor.Empty([2, shape.Channels, shape.Blocks], DType.Float32, Device.Device);
+        using var partials = Tensor.Empty([2, shape.Blocks, shape.Channels], DType.Float32, Device.Device);
         BatchNormBlockGradientSums.On(accelerator)(ChannelColumns.Config(shape.Blocks, shape.Channels), Device.View<float>(dy), Device.View<float>(x),
             Device.View<float>(saveMean), Device.View<float>(partials), shape);
-        BatchNormGradientSums.On(accelerator)(shape.ChannelWarps, Device.View<float>(partials), Device.View<float>(saveInvStd),
+        BatchNormGradientSums.On(accelerator)(shape.ChannelTiles, Device.View<float>(partials), Device.View<float>(saveInvStd),
             Device.View<float>(dGamma), Device.View<float>(dBeta), shape);
         if (x.ElementCount == 0) return;
         BatchNormDInput.On(accelerator)(x.ElementCount, Device.View<float>(dy), Device.View<float>(x), Device.View<float>(gamma),
             Device.View<float>(saveMean), Device.View<float>(saveInvStd), Device.View<float>(dGamma), Device.View<float>(dBeta), Device.View<float>(dx), shape);
     }
 
-    /// <summary>Stage one of the forward statistics: (mean, M2) of each block of rows per channel, into partials [2, C, blocks].</summary>
+    /// <summary>Stage one of the forward statistics: (mean, M2) of each block of rows per channel, into partials [2, blocks, C].</summary>
     [GpuKernel(Grouped = true)]
     internal static void BatchNormBlockMomentsKernel(ArrayView<float> x, ArrayView<float> partials, BatchNormShape s)
     {
@@ -85,27 +85,32 @@ public sealed partial class GpuKernels
         if (c < s.Channels)
             for (int r = block * s.BlockRows + Warp.WarpIdx; r < end; r += ChannelColumns.Warps)
                 moments.Add(x[(long)r * s.Channels + c]);
-        moments = Moments.MergeOverWarps(shared, moments);
+        moments.Publish(shared);
+        Group.Barrier();
         if (Warp.WarpIdx != 0 || c >= s.Channels) return;
-        partials[s.Partial(0, c, block)] = moments.Mean;
-        partials[s.Partial(1, c, block)] = moments.M2;
+        moments = Moments.MergeOfWarps(shared);
+        partials[s.Partial(0, block, c)] = moments.Mean;
+        partials[s.Partial(1, block, c)] = moments.M2;
     }
 
     /// <summary>
-    /// Stage two: one warp per channel merges its blocks' moments; writes the batch mean, 1/sqrt(biased var + eps),
-    /// and updates the running statistics with the unbiased variance.
+    /// Stage two: one group per 32 channels merges the blocks' moments (warps over blocks, then warp 0 over warps);
+    /// writes the batch mean, 1/sqrt(biased var + eps), and updates the running statistics with the unbiased variance.
     /// </summary>
     [GpuKernel(Grouped = true)]
     internal static void BatchNormBatchStatsKernel(ArrayView<float> partials, ArrayView<float> runningMean, ArrayView<float> runningVar,
         ArrayView<float> saveMean, ArrayView<float> saveInvStd, BatchNormShape s)
     {
-        int c = Grid.IdxX * ChannelColumns.Warps + Warp.WarpIdx;
-        if (c >= s.Channels) return; // the whole warp leaves together
+        var shared = SharedMemory.Allocate<float>(3 * ChannelColumns.GroupSize);
+        int c = ChannelColumns.Channel(s.Tiles);
         var moments = default(Moments);
-        for (int block = Warp.LaneIdx; block < s.Blocks; block += ChannelColumns.Lanes)
-            moments = Moments.Merge(moments, new Moments(s.BlockEnd(block) - block * s.BlockRows, partials[s.Partial(0, c, block)], partials[s.Partial(1, c, block)]));
-        moments = Moments.MergeOverLanes(moments);
-        if (Warp.LaneIdx != 0) return;
+        if (c < s.Channels)
+            for (int block = Warp.WarpIdx; block < s.Blocks; block += ChannelColumns.Warps)
+                moments = Moments.Merge(moments, new Moments(s.BlockEnd(block) - block * s.BlockRows, partials[s.Partial(0, block, c)], partials[s.Partial(1, block, c)]));
+        moments.Publish(shared);
+        Group.Barrier();
+        if (Warp.WarpIdx != 0 || c >= s.Channels) return;
+        moments = Moments.MergeOfWarps(shared);
         float variance = moments.M2 / moments.Count, unbiased = moments.M2 / (moments.Count - 1);
         saveMean[c] = moments.Mean;
         saveInvStd[c] = 1f / XMath.Sqrt(variance + s.Epsilon);
@@ -131,11 +136,11 @@ public sealed partial class GpuKernels
         y[i] = (x[i] - mean[c]) * invStd[c] * gamma[c] + beta[c];
     }
 
-    /// <summary>Stage one of the backward sums: sum(dy) and sum(dy * (x - mean)) of each block per channel, into partials [2, C, blocks].</summary>
+    /// <summary>Stage one of the backward sums: sum(dy) and sum(dy * (x - mean)) of each block per channel, into partials [2, blocks, C].</summary>
     [GpuKernel(Grouped = true)]
     internal static void BatchNormBlockGradientSumsKernel(ArrayView<float> dy, ArrayView<float> x, ArrayView<float> mean, ArrayView<float> partials, BatchNormShape s)
     {
-        var shared = SharedMemory.Allocate<float>(ChannelColumns.GroupSize);
+        var shared = SharedMemory.Allocate<float>(2 * ChannelColumns.GroupSize);
         int c = ChannelColumns.Channel(s.Tiles), block = ChannelColumns.Block(s.Tiles);
         int end = s.BlockEnd(block);
         float sumDy = 0, sumDyXmu = 0;
@@ -149,30 +154,33 @@ public sealed partial class GpuKernels
                 sumDyXmu += dy[i] * (x[i] - m);
             }
         }
-        sumDy = ChannelColumns.SumOverWarps(shared, sumDy);
-        sumDyXmu = ChannelColumns.SumOverWarps(shared, sumDyXmu);
+        ChannelColumns.Publish(shared, 0, sumDy);
+        ChannelColumns.Publish(shared, 1, sumDyXmu);
+        Group.Barrier();
         if (Warp.WarpIdx != 0 || c >= s.Channels) return;
-        partials[s.Partial(0, c, block)] = sumDy;
-        partials[s.Partial(1, c, block)] = sumDyXmu;
+        partials[s.Partial(0, block, c)] = ChannelColumns.SumOfWarps(shared, 0);
+        partials[s.Partial(1, block, c)] = ChannelColumns.SumOfWarps(shared, 1);
     }
 
-    /// <summary>Stage two: one warp per channel sums its blocks; dbeta = sum(dy), dgamma = sum(dy * xhat).</summary>
+    /// <summary>Stage two: one group per 32 channels sums the blocks' partials; dbeta = sum(dy), dgamma = sum(dy * xhat).</summary>
     [GpuKernel(Grouped = true)]
     internal static void BatchNormGradientSumsKernel(ArrayView<float> partials, ArrayView<float> invStd, ArrayView<float> dGamma, ArrayView<float> dBeta, BatchNormShape s)
     {
-        int c = Grid.IdxX * ChannelColumns.Warps + Warp.WarpIdx;
-        if (c >= s.Channels) return; // the whole warp leaves together
+        var shared = SharedMemory.Allocate<float>(2 * ChannelColumns.GroupSize);
+        int c = ChannelColumns.Channel(s.Tiles);
         float sumDy = 0, sumDyXmu = 0;
-        for (int block = Warp.LaneIdx; block < s.Blocks; block += ChannelColumns.Lanes)
-        {
-            sumDy += partials[s.Partial(0, c, block)];
-            sumDyXmu += partials[s.Partial(1, c, block)];
-        }
-        sumDy = ChannelColumns.SumOverLanes(sumDy);
-        sumDyXmu = ChannelColumns.SumOverLanes(sumDyXmu);
-        if (Warp.LaneIdx != 0) return;
-        dBeta[c] = sumDy;
-        dGamma[c] = sumDyXmu * invStd[c];
+        if (c < s.Channels)
+            for (int block = Warp.WarpIdx; block < s.Blocks; block += ChannelColumns.Warps)
+            {
+                sumDy += partials[s.Partial(0, block, c)];
+                sumDyXmu += partials[s.Partial(1, block, c)];
+            }
+        ChannelColumns.Publish(shared, 0, sumDy);
+        ChannelColumns.Publish(shared, 1, sumDyXmu);
+        Group.Barrier();
+        if (Warp.WarpIdx != 0 || c >= s.Channels) return;
+        dBeta[c] = ChannelColumns.SumOfWarps(shared, 0);
+        dGamma[c] = ChannelColumns.SumOfWarps(shared, 1) * invStd[c];
     }
 
     /// <summary>Training: dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat)); inference: dx = gamma * invstd * dy.</summary>
@@ -199,8 +207,8 @@ public sealed partial class GpuKernels
 /// </summary>
 internal struct BatchNormShape
 {
-    /// <summary>Enough rows for a group to stream (16 per warp), few enough blocks for stage two's warps.</summary>
-    private const int MinBlockRows = 128, MaxBlocks = 1024;
+    /// <summary>Enough rows for a group to stream (16 per warp); few enough blocks that stage two's threads merge at most 64.</summary>
+    private const int MinBlockRows = 128, MaxBlocks = 512;
 
     public int Rows, Channels, Tiles, BlockRows, Blocks;
     public float Momentum, Epsilon;
@@ -219,11 +227,11 @@ internal struct BatchNormShape
         };
     }
 
-    /// <summary>Stage two's launch: one warp per channel.</summary>
-    public readonly KernelConfig ChannelWarps => new((Channels + ChannelColumns.Warps - 1) / ChannelColumns.Warps, ChannelColumns.GroupSize);
+    /// <summary>Stage two's launch: one group per 32 channels, its warps over the blocks.</summary>
+    public readonly KernelConfig ChannelTiles => ChannelColumns.Config(1, Channels);
 
     public readonly int BlockEnd(int block) => Math.Min((block + 1) * BlockRows, Rows);
 
-    /// <summary>Index of quantity <paramref name="k"/> of (channel, block) in partials [2, C, blocks].</summary>
-    public readonly int Partial(int k, int c, int block) => (k * Channels + c) * Blocks + block;
+    /// <summary>Index of quantity <paramref name="k"/> of (block, channel) in partials [2, blocks, C] (coalesced along C).</summary>
+    public readonly int Partial(int k, int block, int c) => (k * Blocks + block) * Channels + c;
 }

@@ -4,11 +4,11 @@ using ILGPU.Runtime;
 namespace NeuralCore.Kernels.Gpu;
 
 /// <summary>
-/// Per-channel reductions over the rows of channels-last data viewed as [rows, C] (batch-norm statistics, global
-/// average pooling). A group of <see cref="GroupSize"/> threads covers 32 channels (a warp's lanes, so each row is
-/// read as one coalesced 128-byte segment) and one block of rows, its <see cref="Warps"/> warps taking rows
-/// warp, warp + 8, ...; the warps' results are then combined in shared memory by a tree of fixed shape. Nothing
-/// depends on timing, so the bits are the same run after run.
+/// Per-channel reductions over the rows of channels-last data viewed as [rows, C] (batch-norm statistics and their
+/// partials, global average pooling). A group of <see cref="GroupSize"/> threads covers 32 channels (a warp's lanes,
+/// so each row is read as one coalesced 128-byte segment) and one block of rows, its <see cref="Warps"/> warps taking
+/// rows warp, warp + 8, ...; each thread then publishes its result in shared memory and, after one barrier, warp 0
+/// combines the 8 warps' results in warp order. Nothing depends on timing, so the bits are the same run after run.
 /// </summary>
 internal static class ChannelColumns
 {
@@ -29,30 +29,20 @@ internal static class ChannelColumns
     public static int Block(int tiles) => Grid.IdxX / tiles;
 
     /// <summary>
-    /// Sum over the group's warps of each lane's value (a fixed tree: 8 -> 4 -> 2 -> 1); the total is valid in warp 0.
-    /// Every thread of the group must call it (it holds barriers). <paramref name="shared"/>: GroupSize floats.
+    /// Stores this thread's value of quantity <paramref name="k"/> in <paramref name="shared"/> (GroupSize floats per
+    /// quantity); the group's Group.Barrier() must follow before any warp reads it.
     /// </summary>
-    public static float SumOverWarps(ArrayView<float> shared, float value)
-    {
-        int t = Group.IdxX;
-        shared[t] = value;
-        Group.Barrier();
-        for (int half = Warps / 2; half > 0; half >>= 1)
-        {
-            if (Warp.WarpIdx < half) shared[t] += shared[t + half * Lanes];
-            Group.Barrier();
-        }
-        float total = shared[Warp.LaneIdx];
-        // The slots are free again only once every warp has read its total.
-        Group.Barrier();
-        return total;
-    }
+    public static void Publish(ArrayView<float> shared, int k, float value) => shared[k * GroupSize + Group.IdxX] = value;
 
-    /// <summary>Warp sum of each lane's value, valid in lane 0 (shuffle-down tree of fixed shape).</summary>
-    public static float SumOverLanes(float value)
+    /// <summary>Warp <paramref name="warp"/>'s published value of quantity <paramref name="k"/> for this lane's channel.</summary>
+    public static float Published(ArrayView<float> shared, int k, int warp) => shared[k * GroupSize + warp * Lanes + Warp.LaneIdx];
+
+    /// <summary>After the barrier: the sum of the warps' published values of quantity <paramref name="k"/>, in warp order.</summary>
+    public static float SumOfWarps(ArrayView<float> shared, int k)
     {
-        for (int offset = Lanes / 2; offset > 0; offset >>= 1) value += Warp.ShuffleDown(value, offset);
-        return value;
+        float sum = 0;
+        for (int warp = 0; warp < Warps; warp++) sum += Published(shared, k, warp);
+        return sum;
     }
 }
 
@@ -88,41 +78,20 @@ internal struct Moments
         return new Moments(count, a.Mean + delta * share, a.M2 + b.M2 + delta * delta * a.Count * share);
     }
 
-    /// <summary>
-    /// Warp 0 gets, per lane, the merge over the group's warps (a fixed tree: 8 -> 4 -> 2 -> 1). Every thread of the
-    /// group must call it (it holds barriers). <paramref name="shared"/>: 3 * GroupSize floats.
-    /// </summary>
-    public static Moments MergeOverWarps(ArrayView<float> shared, Moments m)
+    /// <summary>Publishes this thread's moments as quantities 0..2 (see <see cref="ChannelColumns.Publish"/>): 3 * GroupSize floats.</summary>
+    public readonly void Publish(ArrayView<float> shared)
     {
-        const int size = ChannelColumns.GroupSize;
-        int t = Group.IdxX;
-        shared[t] = m.Count;
-        shared[size + t] = m.Mean;
-        shared[2 * size + t] = m.M2;
-        Group.Barrier();
-        for (int half = ChannelColumns.Warps / 2; half > 0; half >>= 1)
-        {
-            if (Warp.WarpIdx < half)
-            {
-                int u = t + half * ChannelColumns.Lanes;
-                m = Merge(m, new Moments(shared[u], shared[size + u], shared[2 * size + u]));
-                shared[t] = m.Count;
-                shared[size + t] = m.Mean;
-                shared[2 * size + t] = m.M2;
-            }
-            Group.Barrier();
-        }
-        return m;
+        ChannelColumns.Publish(shared, 0, Count);
+        ChannelColumns.Publish(shared, 1, Mean);
+        ChannelColumns.Publish(shared, 2, M2);
     }
 
-    /// <summary>Lane 0 gets the merge of the warp's 32 lanes (shuffle-down tree of fixed shape).</summary>
-    public static Moments MergeOverLanes(Moments m)
+    /// <summary>After the barrier: the merge of the warps' published moments, in warp order.</summary>
+    public static Moments MergeOfWarps(ArrayView<float> shared)
     {
-        for (int offset = ChannelColumns.Lanes / 2; offset > 0; offset >>= 1)
-        {
-            var other = new Moments(Warp.ShuffleDown(m.Count, offset), Warp.ShuffleDown(m.Mean, offset), Warp.ShuffleDown(m.M2, offset));
-            m = Merge(m, other);
-        }
-        return m;
+        var merged = default(Moments);
+        for (int warp = 0; warp < ChannelColumns.Warps; warp++)
+            merged = Merge(merged, new Moments(ChannelColumns.Published(shared, 0, warp), ChannelColumns.Published(shared, 1, warp), ChannelColumns.Published(shared, 2, warp)));
+        return merged;
     }
 }

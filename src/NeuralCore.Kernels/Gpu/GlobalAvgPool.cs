@@ -7,7 +7,7 @@ namespace NeuralCore.Kernels.Gpu;
 
 /// <summary>
 /// global_avg_pool: y[n, c] = mean over H * W of x[n, :, :, c]. One group per (image, 32 channels)
-/// (<see cref="ChannelColumns"/>): warps stream the image's rows coalesced along C, then a fixed tree sums them.
+/// (<see cref="ChannelColumns"/>): warps stream the image's cells coalesced along C, then warp 0 sums the warps in order.
 /// </summary>
 public sealed partial class GpuKernels
 {
@@ -31,7 +31,8 @@ public sealed partial class GpuKernels
         if (c < channels)
             for (int cell = Warp.WarpIdx; cell < cells; cell += ChannelColumns.Warps)
                 sum += x[((long)n * cells + cell) * channels + c];
-        sum = ChannelColumns.SumOverWarps(shared, sum);
-        if (Warp.WarpIdx == 0 && c < channels) y[n * channels + c] = sum / cells;
+        ChannelColumns.Publish(shared, 0, sum);
+        Group.Barrier();
+        if (Warp.WarpIdx == 0 && c < channels) y[n * channels + c] = ChannelColumns.SumOfWarps(shared, 0) / cells;
     }
 }
