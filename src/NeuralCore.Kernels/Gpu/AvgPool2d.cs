@@ -32,9 +32,7 @@ public sealed partial class GpuKernels
     [GpuKernel]
     internal static void AvgPool2dKernel(Index1D i, ArrayView<float> x, ArrayView<float> y, PoolWindows p)
     {
-        var (n, oh, ow, c) = p.Output(i);
-        var (h0, h1) = p.Rows(oh);
-        var (w0, w1) = p.Columns(ow);
+        var (n, c, h0, h1, w0, w1) = p.WindowOf(i);
         float sum = 0;
         for (int ih = h0; ih < h1; ih++)
             for (int iw = w0; iw < w1; iw++)
@@ -46,9 +44,7 @@ public sealed partial class GpuKernels
     [GpuKernel]
     internal static void AvgPool2dBackwardKernel(Index1D j, ArrayView<float> dy, ArrayView<float> dx, PoolWindows p)
     {
-        var (n, ih, iw, c) = p.Input(j);
-        var (oh0, oh1) = p.CoveringRows(ih);
-        var (ow0, ow1) = p.CoveringColumns(iw);
+        var (n, c, oh0, oh1, ow0, ow1) = p.WindowsContaining(j);
         float sum = 0;
         for (int oh = oh0; oh <= oh1; oh++)
         {

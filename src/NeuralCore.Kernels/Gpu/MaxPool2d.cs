@@ -50,9 +50,7 @@ public sealed partial class GpuKernels
     [GpuKernel]
     internal static void MaxPool2dBackwardKernel(Index1D j, ArrayView<int> winners, ArrayView<float> dy, ArrayView<float> dx, PoolWindows p)
     {
-        var (n, ih, iw, c) = p.Input(j);
-        var (oh0, oh1) = p.CoveringRows(ih);
-        var (ow0, ow1) = p.CoveringColumns(iw);
+        var (n, c, oh0, oh1, ow0, ow1) = p.WindowsContaining(j);
         float sum = 0;
         for (int oh = oh0; oh <= oh1; oh++)
             for (int ow = ow0; ow <= ow1; ow++)
@@ -66,9 +64,7 @@ public sealed partial class GpuKernels
     /// <summary>Flat index into x of the first maximum of output i's window (padded cells never win; a NaN does).</summary>
     private static int Winner(ArrayView<float> x, PoolWindows p, int i)
     {
-        var (n, oh, ow, c) = p.Output(i);
-        var (h0, h1) = p.Rows(oh);
-        var (w0, w1) = p.Columns(ow);
+        var (n, c, h0, h1, w0, w1) = p.WindowOf(i);
         int best = p.InputIndex(n, h0, w0, c);
         float max = x[best];
         for (int ih = h0; ih < h1; ih++)

@@ -7,7 +7,7 @@ namespace NeuralCore.Kernels.Gpu;
 /// <summary>
 /// The geometry of an NHWC 2-D pooling for its kernels: x [N, H, W, C] -> y [N, OH, OW, C]. Forward kernels run
 /// one thread per output element and walk its window; backward kernels run one thread per input cell and gather
-/// from the windows that contain it (<see cref="CoveringRows"/>, <see cref="CoveringColumns"/>), in increasing output
+/// from the windows that contain it (<see cref="WindowsContaining"/>), in increasing output
 /// order, which is the order in which the reference adds them: no two threads write one cell, no atomics.
 /// </summary>
 internal struct PoolWindows
@@ -20,18 +20,22 @@ internal struct PoolWindows
         KernelH = a.KernelH, KernelW = a.KernelW, StrideH = a.StrideH, StrideW = a.StrideW, PadTop = a.PadTop, PadLeft = a.PadLeft,
     };
 
-    /// <summary>Output element i's image, window position and channel.</summary>
-    public readonly (int N, int OH, int OW, int C) Output(int i)
+    /// <summary>Output element i's image, channel, and the real input rows [H0, H1) and columns [W0, W1) of its window.</summary>
+    public readonly (int N, int C, int H0, int H1, int W0, int W1) WindowOf(int i)
     {
         int cell = i / C, row = cell / OutW, n = row / OutH;
-        return (n, row - n * OutH, cell - row * OutW, i - cell * C);
+        var (h0, h1) = Rows(row - n * OutH);
+        var (w0, w1) = Columns(cell - row * OutW);
+        return (n, i - cell * C, h0, h1, w0, w1);
     }
 
-    /// <summary>Input element i's image, row, column and channel.</summary>
-    public readonly (int N, int H, int W, int C) Input(int i)
+    /// <summary>Input element j's image, channel, and the windows [OH0, OH1] x [OW0, OW1] that contain it.</summary>
+    public readonly (int N, int C, int OH0, int OH1, int OW0, int OW1) WindowsContaining(int j)
     {
-        int cell = i / C, row = cell / W, n = row / H;
-        return (n, row - n * H, cell - row * W, i - cell * C);
+        int cell = j / C, row = cell / W, n = row / H;
+        var (oh0, oh1) = Covering(row - n * H + PadTop, KernelH, StrideH, OutH);
+        var (ow0, ow1) = Covering(cell - row * W + PadLeft, KernelW, StrideW, OutW);
+        return (n, j - cell * C, oh0, oh1, ow0, ow1);
     }
 
     /// <summary>The real (unpadded) input rows [first, end) of window row oh.</summary>
@@ -47,12 +51,6 @@ internal struct PoolWindows
         int start = ow * StrideW - PadLeft;
         return (Math.Max(start, 0), Math.Min(start + KernelW, W));
     }
-
-    /// <summary>The window rows [first, last] whose window contains input row ih.</summary>
-    public readonly (int First, int Last) CoveringRows(int ih) => Covering(ih + PadTop, KernelH, StrideH, OutH);
-
-    /// <summary>The window columns [first, last] whose window contains input column iw.</summary>
-    public readonly (int First, int Last) CoveringColumns(int iw) => Covering(iw + PadLeft, KernelW, StrideW, OutW);
 
     /// <summary>Flat index of output (n, oh, ow, c).</summary>
     public readonly int OutputIndex(int n, int oh, int ow, int c) => ((n * OutH + oh) * OutW + ow) * C + c;
