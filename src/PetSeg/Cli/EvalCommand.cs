@@ -22,7 +22,7 @@ internal static class EvalCommand
             if (result.GetValueOrDefault<int?>() is <= 0) result.AddError("--batch-size expects a positive integer");
         });
         var json = CommonOptions.Path("--json", "Also write the numbers to this JSON file", "FILE");
-        var command = new Command("eval", "Evaluate a checkpoint on a dataset split") { checkpoint, data, format, split, batchSize, json };
+        var command = new Command("eval", "Evaluate a checkpoint on a dataset split") { checkpoint, data, format, split, batchSize, json, deviceOption };
         command.SetAction(parse =>
         {
             var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);

@@ -12,7 +12,7 @@ internal static class PredictCommand
         var deviceOption = CommonOptions.Device();
         var input = CommonOptions.Path("--input", "An image (JPEG or PNG, any size) or a folder of images", "FILE|DIR", required: true);
         var outDir = CommonOptions.Path("--out", "Folder for <name>.png (class ids as gray values) and <name>_overlay.png", "DIR", required: true);
-        var command = new Command("predict", "Predict segmentation masks") { checkpoint, input, outDir };
+        var command = new Command("predict", "Predict segmentation masks") { checkpoint, input, outDir, deviceOption };
         command.SetAction(parse =>
         {
             var files = PredictionWriter.InputFiles(parse.GetValue(input)!);
