@@ -11,8 +11,8 @@ namespace NeuralCore.Kernels.Gpu;
 /// a two-stage reduction with a fixed order, so the bits never change from run to run: stage one gives each block
 /// of <see cref="BatchNormShape.BlockRows"/> rows and 32 channels to a group (<see cref="ChannelColumns"/>), which
 /// writes the block's partial result; stage two merges the blocks' partials per channel with the same layout (warps
-/// over blocks, then warp 0 over the warps, in order). The forward's variance comes from Welford/Chan merges (count, mean, M2), never
-/// from a sum of squares. A last elementwise pass writes y or dx.
+/// over blocks, then warp 0 over the warps, in order). The forward's variance comes from Welford/Chan merges
+/// (count, mean, M2), never from a sum of squares. A last elementwise pass writes y or dx.
 /// </summary>
 public sealed partial class GpuKernels
 {
