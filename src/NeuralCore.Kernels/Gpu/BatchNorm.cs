@@ -11,8 +11,8 @@ namespace NeuralCore.Kernels.Gpu;
 /// a two-stage reduction with a fixed order, so the bits never change from run to run: stage one gives each block
 /// of <see cref="BatchNormShape.BlockRows"/> rows and 32 channels to a group (<see cref="ChannelColumns"/>), which
 /// writes the block's partial result; stage two merges the blocks' partials per channel with the same layout (warps
-/// over blocks, then warp 0 over the warps, in order). The forward's variance comes from Welford/Chan merges (count, mean, M2), never
-/// from a sum of squares. A last elementwise pass writes y or dx.
+/// over blocks, then warp 0 over the warps, in order). The forward's variance comes from Welford/Chan merges
+/// (count, mean, M2), never from a sum of squares. A last elementwise pass writes y or dx.
 /// </summary>
 public sealed partial class GpuKernels
 {
@@ -83,8 +83,22 @@ public sealed partial class GpuKernels
         int end = s.BlockEnd(block);
         var moments = default(Moments);
         if (c < s.Channels)
-            for (int r = block * s.BlockRows + Warp.WarpIdx; r < end; r += ChannelColumns.Warps)
-                moments.Add(x[(long)r * s.Channels + c]);
+        {
+            // Four loads in flight before their values are used (ILGPU does not unroll); the order of the Adds is
+            // the plain loop's, so the result does not depend on the unrolling.
+            const int step = ChannelColumns.Warps, stride = 4 * step;
+            int r = block * s.BlockRows + Warp.WarpIdx;
+            for (; r + 3 * step < end; r += stride)
+            {
+                long i = (long)r * s.Channels + c, rowStep = (long)step * s.Channels;
+                float v0 = x[i], v1 = x[i + rowStep], v2 = x[i + 2 * rowStep], v3 = x[i + 3 * rowStep];
+                moments.Add(v0);
+                moments.Add(v1);
+                moments.Add(v2);
+                moments.Add(v3);
+            }
+            for (; r < end; r += step) moments.Add(x[(long)r * s.Channels + c]);
+        }
         moments.Publish(shared);
         Group.Barrier();
         if (Warp.WarpIdx != 0 || c >= s.Channels) return;
