@@ -72,8 +72,11 @@ internal struct GemmParams
     /// <summary>1 where the operand's consecutive k are consecutive in memory: the tile is then staged along k (coalesced reads).</summary>
     public int AAlongK, BAlongK;
     public int TransposeA, TransposeB;
-    /// <summary>1: multiply on tensor cores in TF32 (CUDA only; see <see cref="ImplicitGemm.Tf32"/>).</summary>
-    public int Tf32;
+    /// <summary>
+    /// 1: the tensor-core path (TF32 operands, m16n8k8 warp tiles): mma.sync on CUDA, elsewhere the same data movement
+    /// with the instruction emulated by warp shuffles (a test's check of the fragment layouts). 0: the plain FP32 path.
+    /// </summary>
+    public int TensorCores;
     public ConvDims Conv;
 
     /// <summary>A[batch][row, k]; the caller keeps row &lt; M and k &lt; K.</summary>
@@ -133,6 +136,8 @@ internal static class ImplicitGemm
     private const int TargetGroups = 264;
     /// <summary>...but keeps at least this many k per split.</summary>
     private const int MinChunk = 32;
+    /// <summary>The emulated tensor-core path's exchange: 12 fragment registers of each of the 8 warps' 32 lanes.</summary>
+    private const int FragmentScratch = 12 * Threads;
 
     /// <summary>
     /// TF32 tensor cores for the tile kernel on CUDA, as PyTorch allows cuDNN by default (10-bit mantissa inputs,
@@ -146,25 +151,34 @@ internal static class ImplicitGemm
     internal static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>> SumSplits =
         new(a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SumSplitsKernel));
 
-    /// <summary>Queues C = A * B for <paramref name="batch"/> problems; splits K when <paramref name="splitK"/> and the tiles are few.</summary>
-    public static void Run(GpuDevice device, GemmParams p, int batch, bool splitK, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
+    /// <summary>
+    /// Queues C = A * B for <paramref name="batch"/> problems; splits K when <paramref name="splitK"/> and the tiles
+    /// are few. Tensor cores by default where <see cref="Tf32"/> is on and the device is a CUDA card;
+    /// <paramref name="tensorCores"/> overrides that (tests run the emulated tensor-core path with it).
+    /// </summary>
+    public static void Run(GpuDevice device, GemmParams p, int batch, bool splitK, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
+        bool? tensorCores = null)
     {
+        p.TensorCores = (tensorCores ?? (Tf32 && device.Accelerator.AcceleratorType == AcceleratorType.Cuda)) ? 1 : 0;
         int tiles = CeilDiv(p.M, Tile) * CeilDiv(p.N, Tile);
         int chunk = splitK ? SplitChunk(p.K, tiles * batch) : Math.Max(p.K, 1);
         p.KChunk = chunk;
         p.Splits = CeilDiv(Math.Max(p.K, 1), chunk);
-        p.Tf32 = Tf32 ? 1 : 0;
         var tileLauncher = TileLauncher.On(device.Accelerator);
+        bool emulatedMma = p.TensorCores != 0 && device.Accelerator.AcceleratorType != AcceleratorType.Cuda;
+        KernelConfig Groups(int groups) => emulatedMma
+            ? new KernelConfig(groups, Threads, SharedMemoryConfig.RequestDynamic<float>(FragmentScratch))
+            : new KernelConfig(groups, Threads);
         if (p.Splits == 1)
         {
-            tileLauncher(new KernelConfig(tiles * batch, Threads), a, b, c, p);
+            tileLauncher(Groups(tiles * batch), a, b, c, p);
             return;
         }
         long count = (long)batch * p.M * p.N;
         // Launches queue in order on the one stream, so the partials can go back to the pool once the sum is queued.
         using var partials = Tensor.Empty([p.Splits, (int)count], DType.Float32, device.Device);
         var view = device.View<float>(partials);
-        tileLauncher(new KernelConfig(tiles * batch * p.Splits, Threads), a, b, view, p);
+        tileLauncher(Groups(tiles * batch * p.Splits), a, b, view, p);
         SumSplits.On(device.Accelerator)((int)count, view, c, (int)count, p.Splits);
     }
 
@@ -192,12 +206,14 @@ internal static class ImplicitGemm
     {
         var aTile = SharedMemory.Allocate<float>(Slice * Stride);
         var bTile = SharedMemory.Allocate<float>(Slice * Stride);
+        // Off CUDA, the tensor-core path swaps its fragments through here (see EmulatedMma); CUDA launches request none.
+        var fragments = SharedMemory.GetDynamic<float>();
         int tilesN = CeilDiv(p.N, Tile), tilesM = CeilDiv(p.M, Tile);
         int z = Grid.IdxX / (tilesM * tilesN), tile = Grid.IdxX - z * tilesM * tilesN;
         int m0 = tile / tilesN * Tile, n0 = tile % tilesN * Tile;
         int batch = z / p.Splits, split = z - batch * p.Splits;
         int kBegin = split * p.KChunk, kEnd = Math.Min(p.K, kBegin + p.KChunk);
-        bool mma = CudaAsm.IsSupported && p.Tf32 != 0;
+        bool mma = p.TensorCores != 0;
         int t = Group.IdxX;
         var acc = default(Block16);
         for (int k0 = kBegin; k0 < kEnd; k0 += Slice)
@@ -208,7 +224,7 @@ internal static class ImplicitGemm
                 StageB(bTile, p, b, batch, n0, k0, kEnd, e, mma);
             }
             Group.Barrier();
-            if (mma) acc.MmaSlice(aTile, bTile, Warp.WarpIdx, Warp.LaneIdx);
+            if (mma) acc.MmaSlice(aTile, bTile, fragments, Warp.WarpIdx, Warp.LaneIdx);
             else acc.FmaSlice(aTile, bTile, t % 16, t / 16);
             Group.Barrier();
         }
@@ -235,10 +251,17 @@ internal static class ImplicitGemm
         bTile[k * Stride + col] = tf32 ? RoundToTf32(v) : v;
     }
 
-    /// <summary>v rounded to TF32 (nearest, ties away, as cuDNN's conversion), kept in a float's bits.</summary>
-    private static float RoundToTf32(float v)
+    /// <summary>v rounded to TF32 (10 mantissa bits; nearest, ties away from zero), kept in a float's bits.</summary>
+    internal static float RoundToTf32(float v)
     {
-        CudaAsm.Emit("cvt.rna.tf32.f32 %0, %1;", out uint bits, v);
+        if (CudaAsm.IsSupported)
+        {
+            CudaAsm.Emit("cvt.rna.tf32.f32 %0, %1;", out uint rounded, v);
+            return Interop.IntAsFloat(rounded);
+        }
+        // cvt.rna's rounding on the bits: add half of the last kept place to the magnitude, drop the 13 low bits.
+        uint bits = Interop.FloatAsInt(v);
+        if ((bits & 0x7F800000u) != 0x7F800000u) bits = (bits + 0x1000u) & 0xFFFFE000u;
         return Interop.IntAsFloat(bits);
     }
 
@@ -284,22 +307,41 @@ internal static class ImplicitGemm
             if (col + 48 < n) c[at + col + 48] = v3;
         }
 
-        /// <summary>The slice's two k8 steps of the warp's 2 x 2 m16n8k8 tiles (operands already TF32-rounded when staged).</summary>
-        public void MmaSlice(ArrayView<float> aTile, ArrayView<float> bTile, int warp, int lane)
+        /// <summary>
+        /// The slice's two k8 steps of the warp's 2 x 2 m16n8k8 tiles (operands already TF32-rounded when staged).
+        /// Off CUDA the four mma.sync are emulated: every lane puts its 12 fragment registers in
+        /// <paramref name="fragments"/> and reads the ones the instruction would bring it (one exchange per step).
+        /// </summary>
+        public void MmaSlice(ArrayView<float> aTile, ArrayView<float> bTile, ArrayView<float> fragments, int warp, int lane)
         {
             int g = lane / 4, q = lane % 4;
             int row = warp % 2 * 32 + g, col = warp / 2 * 16 + g;
             for (int k = 0; k < Slice; k += 8)
             {
                 int lo = (k + q) * Stride, hi = (k + q + 4) * Stride;
-                uint a00 = Bits(aTile[lo + row]), a01 = Bits(aTile[lo + row + 8]), a02 = Bits(aTile[hi + row]), a03 = Bits(aTile[hi + row + 8]);
-                uint a10 = Bits(aTile[lo + row + 16]), a11 = Bits(aTile[lo + row + 24]), a12 = Bits(aTile[hi + row + 16]), a13 = Bits(aTile[hi + row + 24]);
-                uint b00 = Bits(bTile[lo + col]), b01 = Bits(bTile[hi + col]);
-                uint b10 = Bits(bTile[lo + col + 8]), b11 = Bits(bTile[hi + col + 8]);
-                Mma(ref C00, ref C01, ref C02, ref C03, a00, a01, a02, a03, b00, b01);
-                Mma(ref C10, ref C11, ref C12, ref C13, a00, a01, a02, a03, b10, b11);
-                Mma(ref C20, ref C21, ref C22, ref C23, a10, a11, a12, a13, b00, b01);
-                Mma(ref C30, ref C31, ref C32, ref C33, a10, a11, a12, a13, b10, b11);
+                float a00 = aTile[lo + row], a01 = aTile[lo + row + 8], a02 = aTile[hi + row], a03 = aTile[hi + row + 8];
+                float a10 = aTile[lo + row + 16], a11 = aTile[lo + row + 24], a12 = aTile[hi + row + 16], a13 = aTile[hi + row + 24];
+                float b00 = bTile[lo + col], b01 = bTile[hi + col];
+                float b10 = bTile[lo + col + 8], b11 = bTile[hi + col + 8];
+                if (CudaAsm.IsSupported)
+                {
+                    Mma(ref C00, ref C01, ref C02, ref C03, a00, a01, a02, a03, b00, b01);
+                    Mma(ref C10, ref C11, ref C12, ref C13, a00, a01, a02, a03, b10, b11);
+                    Mma(ref C20, ref C21, ref C22, ref C23, a10, a11, a12, a13, b00, b01);
+                    Mma(ref C30, ref C31, ref C32, ref C33, a10, a11, a12, a13, b10, b11);
+                    continue;
+                }
+                // Register r of lane l at fragments[warp][r][l]: a0..a3 of both m-tiles (0..7), b0, b1 of both n-tiles (8..11).
+                var f = fragments.SubView(warp * 12 * 32, 12 * 32);
+                f[0 * 32 + lane] = a00; f[1 * 32 + lane] = a01; f[2 * 32 + lane] = a02; f[3 * 32 + lane] = a03;
+                f[4 * 32 + lane] = a10; f[5 * 32 + lane] = a11; f[6 * 32 + lane] = a12; f[7 * 32 + lane] = a13;
+                f[8 * 32 + lane] = b00; f[9 * 32 + lane] = b01; f[10 * 32 + lane] = b10; f[11 * 32 + lane] = b11;
+                Group.Barrier();
+                EmulatedMma(f, 0, 8, lane, ref C00, ref C01, ref C02, ref C03);
+                EmulatedMma(f, 0, 10, lane, ref C10, ref C11, ref C12, ref C13);
+                EmulatedMma(f, 4, 8, lane, ref C20, ref C21, ref C22, ref C23);
+                EmulatedMma(f, 4, 10, lane, ref C30, ref C31, ref C32, ref C33);
+                Group.Barrier();
             }
         }
 
@@ -326,11 +368,15 @@ internal static class ImplicitGemm
 
         private static uint Bits(float v) => Interop.FloatAsInt(v);
 
-        /// <summary>D = A * B + D for one m16n8k8 TF32 tile (A row-major fragment a0..a3, B column-major b0, b1).</summary>
-        private static void Mma(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+        /// <summary>
+        /// D = A * B + D for one m16n8k8 TF32 tile of the warp, in mma.sync's fragments (g = lane / 4, q = lane % 4):
+        /// a0..a3 = A[g][q], A[g + 8][q], A[g][q + 4], A[g + 8][q + 4]; b0, b1 = B[q][g], B[q + 4][g];
+        /// d0..d3 = D[g][2q], D[g][2q + 1], D[g + 8][2q], D[g + 8][2q + 1].
+        /// </summary>
+        private static void Mma(ref float d0, ref float d1, ref float d2, ref float d3, float a0, float a1, float a2, float a3, float b0, float b1)
         {
             Ref<float> c0 = d0, c1 = d1, c2 = d2, c3 = d3;
-            Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
+            Input<uint> x0 = Bits(a0), x1 = Bits(a1), x2 = Bits(a2), x3 = Bits(a3), y0 = Bits(b0), y1 = Bits(b1);
             CudaAsm.EmitRef(
                 "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
                 ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
@@ -338,6 +384,28 @@ internal static class ImplicitGemm
             d1 = c1.Value;
             d2 = c2.Value;
             d3 = c3.Value;
+        }
+
+        /// <summary>
+        /// <see cref="Mma"/>'s result from the warp's exchanged fragments (A's a0..a3 at registers aReg.., B's b0, b1 at
+        /// bReg..): each lane reads its rows of A and columns of B from the lanes that hold them. The emulator's
+        /// stand-in, so the fragment loads and stores are checked without a GPU; the hardware's summation order is not modelled.
+        /// </summary>
+        private static void EmulatedMma(ArrayView<float> f, int aReg, int bReg, int lane, ref float d0, ref float d1, ref float d2, ref float d3)
+        {
+            int g = lane / 4, q = lane % 4;
+            for (int k = 0; k < 4; k++)
+            {
+                int aLane = g * 4 + k, left = 2 * q * 4 + k, right = left + 4;
+                float top = f[aReg * 32 + aLane], bottom = f[(aReg + 1) * 32 + aLane];            // A[g][k], A[g + 8][k]
+                float top4 = f[(aReg + 2) * 32 + aLane], bottom4 = f[(aReg + 3) * 32 + aLane];    // A[g][k + 4], A[g + 8][k + 4]
+                float l = f[bReg * 32 + left], l4 = f[(bReg + 1) * 32 + left];                     // B[k][2q], B[k + 4][2q]
+                float r = f[bReg * 32 + right], r4 = f[(bReg + 1) * 32 + right];                   // B[k][2q + 1], B[k + 4][2q + 1]
+                d0 += top * l + top4 * l4;
+                d1 += top * r + top4 * r4;
+                d2 += bottom * l + bottom4 * l4;
+                d3 += bottom * r + bottom4 * r4;
+            }
         }
     }
 }
