@@ -124,7 +124,7 @@ internal struct GemmParams
 /// 64 x 64 tile of C, staging 16-deep slices of A and B in shared memory. The plain path gives each thread a 4 x 4
 /// register block (rows ty + 16i, columns tx + 16j: conflict-free shared reads, coalesced stores); on CUDA with TF32
 /// on, each of the 8 warps computes a 32 x 16 block with mma.sync m16n8k8 TF32 (FP32 accumulation), the precision
-/// PyTorch allows cuDNN and cuBLAS by default. A long reduction (the weight gradient's pixel sum) is cut into a fixed
+/// PyTorch allows cuDNN by default. A long reduction (the weight gradient's pixel sum) is cut into a fixed
 /// number of chunks whose partial tiles <see cref="SumSplitsKernel"/> adds in order: no float atomics, same bits every run.
 /// </summary>
 internal static class ImplicitGemm
@@ -141,14 +141,14 @@ internal static class ImplicitGemm
 
     /// <summary>
     /// TF32 tensor cores for the tile kernel on CUDA, as PyTorch allows cuDNN by default (10-bit mantissa inputs,
-    /// FP32 sums); NEURALCORE_GPU_TF32=0 keeps full FP32 multiplies. Read once. The emulator always runs FP32.
+    /// FP32 sums); NEURALCORE_GPU_TF32=0 keeps full FP32 multiplies. Read once. The emulator runs FP32 unless a test asks.
     /// </summary>
     public static readonly bool Tf32 = Environment.GetEnvironmentVariable("NEURALCORE_GPU_TF32") != "0";
 
     private static readonly KernelSlot<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>> TileLauncher =
         new(a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(TileKernel));
 
-    internal static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>> SumSplits =
+    private static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>> SumSplits =
         new(a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SumSplitsKernel));
 
     /// <summary>
@@ -169,17 +169,20 @@ internal static class ImplicitGemm
         KernelConfig Groups(int groups) => emulatedMma
             ? new KernelConfig(groups, Threads, SharedMemoryConfig.RequestDynamic<float>(FragmentScratch))
             : new KernelConfig(groups, Threads);
-        if (p.Splits == 1)
-        {
-            tileLauncher(Groups(tiles * batch), a, b, c, p);
-            return;
-        }
-        long count = (long)batch * p.M * p.N;
-        // Launches queue in order on the one stream, so the partials can go back to the pool once the sum is queued.
-        using var partials = Tensor.Empty([p.Splits, (int)count], DType.Float32, device.Device);
+        if (p.Splits == 1) tileLauncher(Groups(tiles * batch), a, b, c, p);
+        else SumOfSplits(device, p.Splits, batch * p.M * p.N, c, partials => tileLauncher(Groups(tiles * batch * p.Splits), a, b, partials, p));
+    }
+
+    /// <summary>
+    /// y[i] = the sum over s of the partial results that <paramref name="launchPartials"/> queues into [splits, count],
+    /// added in order of s. Launches queue in order on the one stream, so the partials go back to the pool once queued.
+    /// </summary>
+    public static void SumOfSplits(GpuDevice device, int splits, int count, ArrayView<float> y, Action<ArrayView<float>> launchPartials)
+    {
+        using var partials = Tensor.Empty([splits, count], DType.Float32, device.Device);
         var view = device.View<float>(partials);
-        tileLauncher(Groups(tiles * batch * p.Splits), a, b, view, p);
-        SumSplits.On(device.Accelerator)((int)count, view, c, (int)count, p.Splits);
+        launchPartials(view);
+        SumSplits.On(device.Accelerator)(count, view, y, count, splits);
     }
 
     /// <summary>The k per split: enough splits to fill the GPU, at least <see cref="MinChunk"/> each, a multiple of the slice depth.</summary>
