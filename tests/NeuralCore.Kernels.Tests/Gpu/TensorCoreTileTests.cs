@@ -4,20 +4,21 @@ using NeuralCore.Tensors;
 namespace NeuralCore.Kernels.Tests.Gpu;
 
 /// <summary>
-/// The tile kernel's tensor-core path on the emulator, with mma.sync stood in by warp shuffles that follow the PTX
-/// fragment layout: its staging with TF32 rounding, fragment loads and fragment stores give each C element the
-/// product of TF32-rounded operands. What this cannot prove: that the hardware instruction behaves as the PTX
-/// documentation's layout (which both the kernel and its emulation follow) says; that needs a GPU.
+/// Both paths of the tile kernel on the emulator, on a ragged batched product of 2 x 2 tiles. The tensor-core path,
+/// with mma.sync stood in by a fragment exchange that follows the PTX layout: its staging with TF32 rounding,
+/// fragment loads and fragment stores give each C element the product of TF32-rounded operands; the plain path gives
+/// the FP32 product. What this cannot prove: that the hardware instruction behaves as the PTX documentation's layout
+/// (which both the kernel and its emulation follow) says; that needs a GPU.
 /// </summary>
 public class TensorCoreTileTests
 {
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, true)]
-    public void TensorCorePathMultipliesTf32RoundedOperands(bool transposeA, bool transposeB)
+    public void TensorCorePathMultipliesTf32RoundedOperandsAndPlainPathFp32Ones(bool transposeA, bool transposeB)
     {
-        // Ragged on every side: 70 rows (a full and a partial tile), 45 columns, K = 40 (two and a half slices), two batches.
-        const int batch = 2, m = 70, n = 45, k = 40;
+        // Ragged on every side: 70 rows and 67 columns (a full and a partial tile each), K = 40 (two and a half slices), two batches.
+        const int batch = 2, m = 70, n = 67, k = 40;
         var a = Normal(batch * m * k, seed: 3);
         var b = Normal(batch * k * n, seed: 4);
         double At(int z, int row, int kk) => a[z * m * k + (transposeA ? kk * m + row : row * k + kk)];
@@ -31,18 +32,20 @@ public class TensorCoreTileTests
             for (int row = 0; row < m; row++)
                 for (int col = 0; col < n; col++)
                 {
-                    double expected = 0, magnitude = 0;
+                    double expected = 0, magnitude = 0, fp32 = 0;
                     for (int kk = 0; kk < k; kk++)
                     {
                         double product = Tf32(At(z, row, kk)) * Tf32(Bt(z, kk, col));
                         expected += product;
                         magnitude += Math.Abs(product);
+                        fp32 += At(z, row, kk) * Bt(z, kk, col);
                     }
                     // FP32 sums of 40 products: well under 1e-5 of their magnitude; TF32 rounding errors are ~50x that.
                     double tolerance = 1e-5 * magnitude + 1e-6;
                     int at = (z * m + row) * n + col;
                     Assert.True(Math.Abs(tensorCores[at] - expected) <= tolerance,
                         $"C[{z}, {row}, {col}]: tensor-core path {tensorCores[at]:G9}, TF32 product {expected:G9}");
+                    Assert.True(Math.Abs(plain[at] - fp32) <= tolerance, $"C[{z}, {row}, {col}]: plain path {plain[at]:G9}, FP32 product {fp32:G9}");
                     if (Math.Abs(plain[at] - expected) > tolerance) plainOutside++;
                 }
         // The check tells TF32 from FP32 operands: the plain path's full-precision products miss it.
