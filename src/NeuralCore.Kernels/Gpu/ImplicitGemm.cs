@@ -74,35 +74,86 @@ internal struct GemmParams
     public int TransposeA, TransposeB;
     /// <summary>
     /// 1: the tensor-core path (TF32 operands, m16n8k8 warp tiles): mma.sync on CUDA, elsewhere the same data movement
-    /// with the instruction emulated by warp shuffles (a test's check of the fragment layouts). 0: the plain FP32 path.
+    /// with the instruction emulated by a fragment exchange (a test's check of the fragment layouts). 0: the plain FP32 path.
     /// </summary>
     public int TensorCores;
     public ConvDims Conv;
 
-    /// <summary>A[batch][row, k]; the caller keeps row &lt; M and k &lt; K.</summary>
-    public readonly float LoadA(ArrayView<float> a, int batch, int row, int k)
+    /// <summary>
+    /// The part of a convolution's A row index that every k shares, decomposed once per tile into rows[3r..3r+2]:
+    /// forward (n*H, oh*strideH - top, ow*strideW - left) of output pixel row; input gradient (n*OH, ih + top,
+    /// iw + left) of input pixel row; weight gradient (kh*dilationH - top, kw*dilationW - left, ci) of weight row.
+    /// </summary>
+    public readonly void DescribeRow(int row, ArrayView<int> rows, int r)
     {
+        int x, y, z;
         switch (Operands)
         {
-            case GemmOperands.Matmul:
-                return a[(long)batch * M * K + (TransposeA != 0 ? (long)k * M + row : (long)row * K + k)];
             case GemmOperands.ConvForward:
             {
-                int ci = k % Conv.InC, tap = k / Conv.InC;
-                int at = Conv.InPixelOf(row, tap / Conv.KernelW, tap % Conv.KernelW);
-                return at < 0 ? 0f : a[at + ci];
+                int ow = row % Conv.OutW, rest = row / Conv.OutW;
+                x = rest / Conv.OutH * Conv.InH;
+                y = rest % Conv.OutH * Conv.StrideH - Conv.PadTop;
+                z = ow * Conv.StrideW - Conv.PadLeft;
+                break;
             }
             case GemmOperands.ConvBackwardInput:
             {
-                int co = k % Conv.OutC, tap = k / Conv.OutC;
-                int at = Conv.OutPixelOf(row, tap / Conv.KernelW, tap % Conv.KernelW);
-                return at < 0 ? 0f : a[at + co];
+                int iw = row % Conv.InW, rest = row / Conv.InW;
+                x = rest / Conv.InH * Conv.OutH;
+                y = rest % Conv.InH + Conv.PadTop;
+                z = iw + Conv.PadLeft;
+                break;
+            }
+            case GemmOperands.ConvBackwardWeight:
+            {
+                int tap = row / Conv.InC;
+                x = tap / Conv.KernelW * Conv.DilationH - Conv.PadTop;
+                y = tap % Conv.KernelW * Conv.DilationW - Conv.PadLeft;
+                z = row % Conv.InC;
+                break;
+            }
+            default:
+                return;
+        }
+        rows[3 * r] = x;
+        rows[3 * r + 1] = y;
+        rows[3 * r + 2] = z;
+    }
+
+    /// <summary>A[batch][row, k], row being the tile's row r (described in rows); the caller keeps row &lt; M and k &lt; K.</summary>
+    public readonly float LoadA(ArrayView<float> a, int batch, int row, int k, ArrayView<int> rows, int r)
+    {
+        if (Operands == GemmOperands.Matmul)
+            return a[(long)batch * M * K + (TransposeA != 0 ? (long)k * M + row : (long)row * K + k)];
+        int x = rows[3 * r], y = rows[3 * r + 1], z = rows[3 * r + 2];
+        switch (Operands)
+        {
+            case GemmOperands.ConvForward:
+            {
+                // k = (kh, kw, ci): input pixel (oh*s - top + kh*d, ow*s - left + kw*d).
+                int tap = k / Conv.InC, kh = tap / Conv.KernelW;
+                int ih = y + kh * Conv.DilationH, iw = z + (tap - kh * Conv.KernelW) * Conv.DilationW;
+                if (ih < 0 || ih >= Conv.InH || iw < 0 || iw >= Conv.InW) return 0f;
+                return a[((x + ih) * Conv.InW + iw) * Conv.InC + k - tap * Conv.InC];
+            }
+            case GemmOperands.ConvBackwardInput:
+            {
+                // k = (kh, kw, co): the output pixel whose tap (kh, kw) reads this input pixel, if any.
+                int tap = k / Conv.OutC, kh = tap / Conv.KernelW;
+                int th = y - kh * Conv.DilationH, tw = z - (tap - kh * Conv.KernelW) * Conv.DilationW;
+                if (th < 0 || tw < 0) return 0f;
+                int oh = th / Conv.StrideH, ow = tw / Conv.StrideW;
+                if (oh * Conv.StrideH != th || ow * Conv.StrideW != tw || oh >= Conv.OutH || ow >= Conv.OutW) return 0f;
+                return a[((x + oh) * Conv.OutW + ow) * Conv.OutC + k - tap * Conv.OutC];
             }
             default:
             {
-                int ci = row % Conv.InC, tap = row / Conv.InC;
-                int at = Conv.InPixelOf(k, tap / Conv.KernelW, tap % Conv.KernelW);
-                return at < 0 ? 0f : a[at + ci];
+                // k = output pixel (n, oh, ow); this row's tap and channel read input pixel (oh*s + x, ow*s + y), channel z.
+                int ow = k % Conv.OutW, rest = k / Conv.OutW;
+                int ih = rest % Conv.OutH * Conv.StrideH + x, iw = ow * Conv.StrideW + y;
+                if (ih < 0 || ih >= Conv.InH || iw < 0 || iw >= Conv.InW) return 0f;
+                return a[((rest / Conv.OutH * Conv.InH + ih) * Conv.InW + iw) * Conv.InC + z];
             }
         }
     }
@@ -211,6 +262,7 @@ internal static class ImplicitGemm
         var bTile = SharedMemory.Allocate<float>(Slice * Stride);
         // Off CUDA, the tensor-core path swaps its fragments through here (see EmulatedMma); CUDA launches request none.
         var fragments = SharedMemory.GetDynamic<float>();
+        var rows = SharedMemory.Allocate<int>(3 * Tile);
         int tilesN = CeilDiv(p.N, Tile), tilesM = CeilDiv(p.M, Tile);
         int z = Grid.IdxX / (tilesM * tilesN), tile = Grid.IdxX - z * tilesM * tilesN;
         int m0 = tile / tilesN * Tile, n0 = tile % tilesN * Tile;
@@ -218,12 +270,14 @@ internal static class ImplicitGemm
         int kBegin = split * p.KChunk, kEnd = Math.Min(p.K, kBegin + p.KChunk);
         bool mma = p.TensorCores != 0;
         int t = Group.IdxX;
+        if (t < Tile && m0 + t < p.M) p.DescribeRow(m0 + t, rows, t);
+        Group.Barrier();
         var acc = default(Block16);
         for (int k0 = kBegin; k0 < kEnd; k0 += Slice)
         {
             for (int e = t; e < Slice * Tile; e += Threads)
             {
-                StageA(aTile, p, a, batch, m0, k0, kEnd, e, mma);
+                StageA(aTile, p, a, rows, batch, m0, k0, kEnd, e, mma);
                 StageB(bTile, p, b, batch, n0, k0, kEnd, e, mma);
             }
             Group.Barrier();
@@ -237,11 +291,11 @@ internal static class ImplicitGemm
     }
 
     /// <summary>Stages element e of the A slice: aTile[k * Stride + row] = A[m0 + row, k0 + k], 0 outside.</summary>
-    private static void StageA(ArrayView<float> aTile, GemmParams p, ArrayView<float> a, int batch, int m0, int k0, int kEnd, int e, bool tf32)
+    private static void StageA(ArrayView<float> aTile, GemmParams p, ArrayView<float> a, ArrayView<int> rows, int batch, int m0, int k0, int kEnd, int e, bool tf32)
     {
         int row = p.AAlongK != 0 ? e / Slice : e % Tile;
         int k = p.AAlongK != 0 ? e % Slice : e / Tile;
-        float v = m0 + row < p.M && k0 + k < kEnd ? p.LoadA(a, batch, m0 + row, k0 + k) : 0f;
+        float v = m0 + row < p.M && k0 + k < kEnd ? p.LoadA(a, batch, m0 + row, k0 + k, rows, row) : 0f;
         aTile[k * Stride + row] = tf32 ? RoundToTf32(v) : v;
     }
 
