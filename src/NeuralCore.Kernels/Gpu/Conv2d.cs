@@ -22,9 +22,10 @@ public sealed partial class GpuKernels
         if (result.ElementCount == 0) return;
         var dims = ConvDims.Of(g);
         ArrayView<float> av = Device.View<float>(a), bv = Device.View<float>(b), rv = Device.View<float>(result);
+        int pixels = g.Batch * g.OutH * g.OutW;
         if (g.Groups == 1)
         {
-            int pixels = g.Batch * g.OutH * g.OutW, inPixels = g.Batch * g.InH * g.InW, taps = g.KernelH * g.KernelW;
+            int inPixels = g.Batch * g.InH * g.InW, taps = g.KernelH * g.KernelW;
             var p = pass switch
             {
                 ConvPass.Forward => new GemmParams { Operands = GemmOperands.ConvForward, M = pixels, N = g.OutC, K = taps * g.InC, AAlongK = 1 },
@@ -35,24 +36,16 @@ public sealed partial class GpuKernels
             ImplicitGemm.Run(Device, p, batch: 1, splitK: pass == ConvPass.BackwardWeight, av, bv, rv);
             return;
         }
-        var grouped = new GroupedConv { Pass = pass, Conv = dims, Count = result.ElementCount, Splits = 1, Chunk = 0 };
-        if (pass != ConvPass.BackwardWeight)
+        var grouped = new GroupedConv { Pass = pass, Conv = dims, Count = result.ElementCount, Splits = 1 };
+        if (pass == ConvPass.BackwardWeight)
         {
-            GroupedConvLauncher.On(Device.Accelerator)(grouped.Count, av, bv, rv, grouped);
-            return;
+            // Threads along the weight's elements, each summing a chunk of the output pixels.
+            grouped.Chunk = ImplicitGemm.SplitChunk(pixels, ImplicitGemm.CeilDiv(grouped.Count, ImplicitGemm.Threads));
+            grouped.Splits = ImplicitGemm.CeilDiv(Math.Max(pixels, 1), grouped.Chunk);
         }
-        int sum = g.Batch * g.OutH * g.OutW;
-        grouped.Chunk = ImplicitGemm.SplitChunk(sum, ImplicitGemm.CeilDiv(grouped.Count, ImplicitGemm.Threads));
-        grouped.Splits = ImplicitGemm.CeilDiv(Math.Max(sum, 1), grouped.Chunk);
-        if (grouped.Splits == 1)
-        {
-            GroupedConvLauncher.On(Device.Accelerator)(grouped.Count, av, bv, rv, grouped);
-            return;
-        }
-        using var partials = Tensor.Empty([grouped.Splits, grouped.Count], DType.Float32, Device.Device);
-        var pv = Device.View<float>(partials);
-        GroupedConvLauncher.On(Device.Accelerator)(grouped.Count * grouped.Splits, av, bv, pv, grouped);
-        ImplicitGemm.SumSplits.On(Device.Accelerator)(grouped.Count, pv, rv, grouped.Count, grouped.Splits);
+        var launcher = GroupedConvLauncher.On(Device.Accelerator);
+        if (grouped.Splits == 1) launcher(grouped.Count, av, bv, rv, grouped);
+        else ImplicitGemm.SumOfSplits(Device, grouped.Splits, grouped.Count, rv, partials => launcher(grouped.Count * grouped.Splits, av, bv, partials, grouped));
     }
 
     private static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, GroupedConv>> GroupedConvLauncher =

@@ -6,122 +6,13 @@ using NeuralCore.Tensors;
 
 namespace NeuralCore.Kernels.Gpu;
 
-/// <summary>What the tile kernel's operands are: a matmul's matrices or one pass of a dense (groups 1) convolution.</summary>
-internal enum GemmOperands
-{
-    /// <summary>A [M, K] (or [K, M]), B [K, N] (or [N, K]), batched over the grid's z.</summary>
-    Matmul,
-
-    /// <summary>Rows: output pixels; k: (kh, kw, ci) gathered from the NHWC input with padding; columns: Cout.</summary>
-    ConvForward,
-
-    /// <summary>Rows: input pixels; k: (kh, kw, co) of the output pixels that read them; columns: Cin.</summary>
-    ConvBackwardInput,
-
-    /// <summary>dW^T: rows (kh, kw, ci), k: output pixels (the split sum), columns: Cout.</summary>
-    ConvBackwardWeight,
-}
-
-/// <summary>The integer geometry of a convolution, in the plain fields a kernel parameter needs.</summary>
-internal struct ConvDims
-{
-    public int Batch, InH, InW, InC, OutH, OutW, OutC, KernelH, KernelW, StrideH, StrideW, DilationH, DilationW, PadTop, PadLeft, Groups;
-
-    public static ConvDims Of(Conv2dGeometry g) => new()
-    {
-        Batch = g.Batch, InH = g.InH, InW = g.InW, InC = g.InC, OutH = g.OutH, OutW = g.OutW, OutC = g.OutC,
-        KernelH = g.KernelH, KernelW = g.KernelW, StrideH = g.Stride.H, StrideW = g.Stride.W,
-        DilationH = g.Dilation.H, DilationW = g.Dilation.W, PadTop = g.PadTop, PadLeft = g.PadLeft, Groups = g.Groups,
-    };
-
-    public readonly int InCPerGroup => InC / Groups;
-
-    public readonly int OutCPerGroup => OutC / Groups;
-
-    /// <summary>Element offset of input pixel (n, ih, iw)'s channel row, or -1 where (ih, iw) is padding.</summary>
-    public readonly int InPixelAt(int n, int ih, int iw) =>
-        ih < 0 || ih >= InH || iw < 0 || iw >= InW ? -1 : ((n * InH + ih) * InW + iw) * InC;
-
-    /// <summary>Input pixel row read by output pixel <paramref name="outPixel"/> (n*OH*OW + oh*OW + ow) at tap (kh, kw), or -1 for padding.</summary>
-    public readonly int InPixelOf(int outPixel, int kh, int kw)
-    {
-        int ow = outPixel % OutW, rest = outPixel / OutW;
-        int oh = rest % OutH, n = rest / OutH;
-        return InPixelAt(n, oh * StrideH - PadTop + kh * DilationH, ow * StrideW - PadLeft + kw * DilationW);
-    }
-
-    /// <summary>Output pixel row that reads input pixel <paramref name="inPixel"/> (n*H*W + ih*W + iw) at tap (kh, kw), or -1 when none does.</summary>
-    public readonly int OutPixelOf(int inPixel, int kh, int kw)
-    {
-        int iw = inPixel % InW, rest = inPixel / InW;
-        int ih = rest % InH, n = rest / InH;
-        int th = ih + PadTop - kh * DilationH, tw = iw + PadLeft - kw * DilationW;
-        if (th < 0 || tw < 0 || th % StrideH != 0 || tw % StrideW != 0) return -1;
-        int oh = th / StrideH, ow = tw / StrideW;
-        return oh >= OutH || ow >= OutW ? -1 : ((n * OutH + oh) * OutW + ow) * OutC;
-    }
-}
-
-/// <summary>One launch of the tile kernel: C[z] (M x N, row-major) = A[z] (M x K) * B[z] (K x N), K cut into Splits chunks.</summary>
-internal struct GemmParams
-{
-    public GemmOperands Operands;
-    public int M, N, K;
-    /// <summary>Split s of z sums k in [s * KChunk, min(K, (s + 1) * KChunk)) into C[z] = C[batch * Splits + s].</summary>
-    public int Splits, KChunk;
-    /// <summary>1 where the operand's consecutive k are consecutive in memory: the tile is then staged along k (coalesced reads).</summary>
-    public int AAlongK, BAlongK;
-    public int TransposeA, TransposeB;
-    /// <summary>1: multiply on tensor cores in TF32 (CUDA only; see <see cref="ImplicitGemm.Tf32"/>).</summary>
-    public int Tf32;
-    public ConvDims Conv;
-
-    /// <summary>A[batch][row, k]; the caller keeps row &lt; M and k &lt; K.</summary>
-    public readonly float LoadA(ArrayView<float> a, int batch, int row, int k)
-    {
-        switch (Operands)
-        {
-            case GemmOperands.Matmul:
-                return a[(long)batch * M * K + (TransposeA != 0 ? (long)k * M + row : (long)row * K + k)];
-            case GemmOperands.ConvForward:
-            {
-                int ci = k % Conv.InC, tap = k / Conv.InC;
-                int at = Conv.InPixelOf(row, tap / Conv.KernelW, tap % Conv.KernelW);
-                return at < 0 ? 0f : a[at + ci];
-            }
-            case GemmOperands.ConvBackwardInput:
-            {
-                int co = k % Conv.OutC, tap = k / Conv.OutC;
-                int at = Conv.OutPixelOf(row, tap / Conv.KernelW, tap % Conv.KernelW);
-                return at < 0 ? 0f : a[at + co];
-            }
-            default:
-            {
-                int ci = row % Conv.InC, tap = row / Conv.InC;
-                int at = Conv.InPixelOf(k, tap / Conv.KernelW, tap % Conv.KernelW);
-                return at < 0 ? 0f : a[at + ci];
-            }
-        }
-    }
-
-    /// <summary>B[batch][k, col]; the caller keeps k &lt; K and col &lt; N.</summary>
-    public readonly float LoadB(ArrayView<float> b, int batch, int k, int col) => Operands switch
-    {
-        GemmOperands.Matmul => b[(long)batch * K * N + (TransposeB != 0 ? (long)col * K + k : (long)k * N + col)],
-        // w [KH*KW*Cin, Cout] and dy [pixels, Cout] are B as they lie.
-        GemmOperands.ConvForward or GemmOperands.ConvBackwardWeight => b[(long)k * N + col],
-        // B[(tap, co), ci] = w[tap, ci, co].
-        _ => b[(k / Conv.OutC * Conv.InC + col) * Conv.OutC + k % Conv.OutC],
-    };
-}
-
 /// <summary>
 /// The one tile kernel behind matmul and the dense convolutions (implicit GEMM: the convolution's operands are
 /// gathered from NHWC tensors as the tiles are staged, never materialised). A group of 256 threads computes a
 /// 64 x 64 tile of C, staging 16-deep slices of A and B in shared memory. The plain path gives each thread a 4 x 4
 /// register block (rows ty + 16i, columns tx + 16j: conflict-free shared reads, coalesced stores); on CUDA with TF32
 /// on, each of the 8 warps computes a 32 x 16 block with mma.sync m16n8k8 TF32 (FP32 accumulation), the precision
-/// PyTorch allows cuDNN and cuBLAS by default. A long reduction (the weight gradient's pixel sum) is cut into a fixed
+/// PyTorch allows cuDNN by default. A long reduction (the weight gradient's pixel sum) is cut into a fixed
 /// number of chunks whose partial tiles <see cref="SumSplitsKernel"/> adds in order: no float atomics, same bits every run.
 /// </summary>
 internal static class ImplicitGemm
@@ -133,39 +24,53 @@ internal static class ImplicitGemm
     private const int TargetGroups = 264;
     /// <summary>...but keeps at least this many k per split.</summary>
     private const int MinChunk = 32;
+    /// <summary>The emulated tensor-core path's exchange: 12 fragment registers of each of the 8 warps' 32 lanes.</summary>
+    private const int FragmentScratch = 12 * Threads;
 
     /// <summary>
     /// TF32 tensor cores for the tile kernel on CUDA, as PyTorch allows cuDNN by default (10-bit mantissa inputs,
-    /// FP32 sums); NEURALCORE_GPU_TF32=0 keeps full FP32 multiplies. Read once. The emulator always runs FP32.
+    /// FP32 sums); NEURALCORE_GPU_TF32=0 keeps full FP32 multiplies. Read once. The emulator runs FP32 unless a test asks.
     /// </summary>
     public static readonly bool Tf32 = Environment.GetEnvironmentVariable("NEURALCORE_GPU_TF32") != "0";
 
     private static readonly KernelSlot<Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>> TileLauncher =
         new(a => a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>(TileKernel));
 
-    internal static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>> SumSplits =
+    private static readonly KernelSlot<Action<Index1D, ArrayView<float>, ArrayView<float>, int, int>> SumSplits =
         new(a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(SumSplitsKernel));
 
-    /// <summary>Queues C = A * B for <paramref name="batch"/> problems; splits K when <paramref name="splitK"/> and the tiles are few.</summary>
-    public static void Run(GpuDevice device, GemmParams p, int batch, bool splitK, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
+    /// <summary>
+    /// Queues C = A * B for <paramref name="batch"/> problems; splits K when <paramref name="splitK"/> and the tiles
+    /// are few. Tensor cores by default where <see cref="Tf32"/> is on and the device is a CUDA card;
+    /// <paramref name="tensorCores"/> overrides that (tests run the emulated tensor-core path with it).
+    /// </summary>
+    public static void Run(GpuDevice device, GemmParams p, int batch, bool splitK, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c,
+        bool? tensorCores = null)
     {
+        p.TensorCores = (tensorCores ?? (Tf32 && device.Accelerator.AcceleratorType == AcceleratorType.Cuda)) ? 1 : 0;
         int tiles = CeilDiv(p.M, Tile) * CeilDiv(p.N, Tile);
         int chunk = splitK ? SplitChunk(p.K, tiles * batch) : Math.Max(p.K, 1);
         p.KChunk = chunk;
         p.Splits = CeilDiv(Math.Max(p.K, 1), chunk);
-        p.Tf32 = Tf32 ? 1 : 0;
         var tileLauncher = TileLauncher.On(device.Accelerator);
-        if (p.Splits == 1)
-        {
-            tileLauncher(new KernelConfig(tiles * batch, Threads), a, b, c, p);
-            return;
-        }
-        long count = (long)batch * p.M * p.N;
-        // Launches queue in order on the one stream, so the partials can go back to the pool once the sum is queued.
-        using var partials = Tensor.Empty([p.Splits, (int)count], DType.Float32, device.Device);
+        bool emulatedMma = p.TensorCores != 0 && device.Accelerator.AcceleratorType != AcceleratorType.Cuda;
+        KernelConfig Groups(int groups) => emulatedMma
+            ? new KernelConfig(groups, Threads, SharedMemoryConfig.RequestDynamic<float>(FragmentScratch))
+            : new KernelConfig(groups, Threads);
+        if (p.Splits == 1) tileLauncher(Groups(tiles * batch), a, b, c, p);
+        else SumOfSplits(device, p.Splits, batch * p.M * p.N, c, partials => tileLauncher(Groups(tiles * batch * p.Splits), a, b, partials, p));
+    }
+
+    /// <summary>
+    /// y[i] = the sum over s of the partial results that <paramref name="launchPartials"/> queues into [splits, count],
+    /// added in order of s. Launches queue in order on the one stream, so the partials go back to the pool once queued.
+    /// </summary>
+    public static void SumOfSplits(GpuDevice device, int splits, int count, ArrayView<float> y, Action<ArrayView<float>> launchPartials)
+    {
+        using var partials = Tensor.Empty([splits, count], DType.Float32, device.Device);
         var view = device.View<float>(partials);
-        tileLauncher(new KernelConfig(tiles * batch * p.Splits, Threads), a, b, view, p);
-        SumSplits.On(device.Accelerator)((int)count, view, c, (int)count, p.Splits);
+        launchPartials(view);
+        SumSplits.On(device.Accelerator)(count, view, y, count, splits);
     }
 
     /// <summary>The k per split: enough splits to fill the GPU, at least <see cref="MinChunk"/> each, a multiple of the slice depth.</summary>
@@ -192,23 +97,28 @@ internal static class ImplicitGemm
     {
         var aTile = SharedMemory.Allocate<float>(Slice * Stride);
         var bTile = SharedMemory.Allocate<float>(Slice * Stride);
+        // Off CUDA, the tensor-core path swaps its fragments through here (see EmulatedMma); CUDA launches request none.
+        var fragments = SharedMemory.GetDynamic<float>();
+        var rows = SharedMemory.Allocate<int>(3 * Tile);
         int tilesN = CeilDiv(p.N, Tile), tilesM = CeilDiv(p.M, Tile);
         int z = Grid.IdxX / (tilesM * tilesN), tile = Grid.IdxX - z * tilesM * tilesN;
         int m0 = tile / tilesN * Tile, n0 = tile % tilesN * Tile;
         int batch = z / p.Splits, split = z - batch * p.Splits;
         int kBegin = split * p.KChunk, kEnd = Math.Min(p.K, kBegin + p.KChunk);
-        bool mma = CudaAsm.IsSupported && p.Tf32 != 0;
+        bool mma = p.TensorCores != 0;
         int t = Group.IdxX;
+        if (t < Tile && m0 + t < p.M) p.DescribeRow(m0 + t, rows, t);
+        Group.Barrier();
         var acc = default(Block16);
         for (int k0 = kBegin; k0 < kEnd; k0 += Slice)
         {
             for (int e = t; e < Slice * Tile; e += Threads)
             {
-                StageA(aTile, p, a, batch, m0, k0, kEnd, e, mma);
+                StageA(aTile, p, a, rows, batch, m0, k0, kEnd, e, mma);
                 StageB(bTile, p, b, batch, n0, k0, kEnd, e, mma);
             }
             Group.Barrier();
-            if (mma) acc.MmaSlice(aTile, bTile, Warp.WarpIdx, Warp.LaneIdx);
+            if (mma) acc.MmaSlice(aTile, bTile, fragments, Warp.WarpIdx, Warp.LaneIdx);
             else acc.FmaSlice(aTile, bTile, t % 16, t / 16);
             Group.Barrier();
         }
@@ -218,11 +128,11 @@ internal static class ImplicitGemm
     }
 
     /// <summary>Stages element e of the A slice: aTile[k * Stride + row] = A[m0 + row, k0 + k], 0 outside.</summary>
-    private static void StageA(ArrayView<float> aTile, GemmParams p, ArrayView<float> a, int batch, int m0, int k0, int kEnd, int e, bool tf32)
+    private static void StageA(ArrayView<float> aTile, GemmParams p, ArrayView<float> a, ArrayView<int> rows, int batch, int m0, int k0, int kEnd, int e, bool tf32)
     {
         int row = p.AAlongK != 0 ? e / Slice : e % Tile;
         int k = p.AAlongK != 0 ? e % Slice : e / Tile;
-        float v = m0 + row < p.M && k0 + k < kEnd ? p.LoadA(a, batch, m0 + row, k0 + k) : 0f;
+        float v = m0 + row < p.M && k0 + k < kEnd ? p.LoadA(a, batch, m0 + row, k0 + k, rows, row) : 0f;
         aTile[k * Stride + row] = tf32 ? RoundToTf32(v) : v;
     }
 
@@ -235,10 +145,17 @@ internal static class ImplicitGemm
         bTile[k * Stride + col] = tf32 ? RoundToTf32(v) : v;
     }
 
-    /// <summary>v rounded to TF32 (nearest, ties away, as cuDNN's conversion), kept in a float's bits.</summary>
-    private static float RoundToTf32(float v)
+    /// <summary>v rounded to TF32 (10 mantissa bits; nearest, ties away from zero), kept in a float's bits.</summary>
+    internal static float RoundToTf32(float v)
     {
-        CudaAsm.Emit("cvt.rna.tf32.f32 %0, %1;", out uint bits, v);
+        if (CudaAsm.IsSupported)
+        {
+            CudaAsm.Emit("cvt.rna.tf32.f32 %0, %1;", out uint rounded, v);
+            return Interop.IntAsFloat(rounded);
+        }
+        // cvt.rna's rounding on the bits: add half of the last kept place to the magnitude, drop the 13 low bits.
+        uint bits = Interop.FloatAsInt(v);
+        if ((bits & 0x7F800000u) != 0x7F800000u) bits = (bits + 0x1000u) & 0xFFFFE000u;
         return Interop.IntAsFloat(bits);
     }
 
@@ -284,22 +201,41 @@ internal static class ImplicitGemm
             if (col + 48 < n) c[at + col + 48] = v3;
         }
 
-        /// <summary>The slice's two k8 steps of the warp's 2 x 2 m16n8k8 tiles (operands already TF32-rounded when staged).</summary>
-        public void MmaSlice(ArrayView<float> aTile, ArrayView<float> bTile, int warp, int lane)
+        /// <summary>
+        /// The slice's two k8 steps of the warp's 2 x 2 m16n8k8 tiles (operands already TF32-rounded when staged).
+        /// Off CUDA the four mma.sync are emulated: every lane puts its 12 fragment registers in
+        /// <paramref name="fragments"/> and reads the ones the instruction would bring it (one exchange per step).
+        /// </summary>
+        public void MmaSlice(ArrayView<float> aTile, ArrayView<float> bTile, ArrayView<float> fragments, int warp, int lane)
         {
             int g = lane / 4, q = lane % 4;
             int row = warp % 2 * 32 + g, col = warp / 2 * 16 + g;
             for (int k = 0; k < Slice; k += 8)
             {
                 int lo = (k + q) * Stride, hi = (k + q + 4) * Stride;
-                uint a00 = Bits(aTile[lo + row]), a01 = Bits(aTile[lo + row + 8]), a02 = Bits(aTile[hi + row]), a03 = Bits(aTile[hi + row + 8]);
-                uint a10 = Bits(aTile[lo + row + 16]), a11 = Bits(aTile[lo + row + 24]), a12 = Bits(aTile[hi + row + 16]), a13 = Bits(aTile[hi + row + 24]);
-                uint b00 = Bits(bTile[lo + col]), b01 = Bits(bTile[hi + col]);
-                uint b10 = Bits(bTile[lo + col + 8]), b11 = Bits(bTile[hi + col + 8]);
-                Mma(ref C00, ref C01, ref C02, ref C03, a00, a01, a02, a03, b00, b01);
-                Mma(ref C10, ref C11, ref C12, ref C13, a00, a01, a02, a03, b10, b11);
-                Mma(ref C20, ref C21, ref C22, ref C23, a10, a11, a12, a13, b00, b01);
-                Mma(ref C30, ref C31, ref C32, ref C33, a10, a11, a12, a13, b10, b11);
+                float a00 = aTile[lo + row], a01 = aTile[lo + row + 8], a02 = aTile[hi + row], a03 = aTile[hi + row + 8];
+                float a10 = aTile[lo + row + 16], a11 = aTile[lo + row + 24], a12 = aTile[hi + row + 16], a13 = aTile[hi + row + 24];
+                float b00 = bTile[lo + col], b01 = bTile[hi + col];
+                float b10 = bTile[lo + col + 8], b11 = bTile[hi + col + 8];
+                if (CudaAsm.IsSupported)
+                {
+                    Mma(ref C00, ref C01, ref C02, ref C03, a00, a01, a02, a03, b00, b01);
+                    Mma(ref C10, ref C11, ref C12, ref C13, a00, a01, a02, a03, b10, b11);
+                    Mma(ref C20, ref C21, ref C22, ref C23, a10, a11, a12, a13, b00, b01);
+                    Mma(ref C30, ref C31, ref C32, ref C33, a10, a11, a12, a13, b10, b11);
+                    continue;
+                }
+                // Register r of lane l at fragments[warp][r][l]: a0..a3 of both m-tiles (0..7), b0, b1 of both n-tiles (8..11).
+                var f = fragments.SubView(warp * 12 * 32, 12 * 32);
+                f[0 * 32 + lane] = a00; f[1 * 32 + lane] = a01; f[2 * 32 + lane] = a02; f[3 * 32 + lane] = a03;
+                f[4 * 32 + lane] = a10; f[5 * 32 + lane] = a11; f[6 * 32 + lane] = a12; f[7 * 32 + lane] = a13;
+                f[8 * 32 + lane] = b00; f[9 * 32 + lane] = b01; f[10 * 32 + lane] = b10; f[11 * 32 + lane] = b11;
+                Group.Barrier();
+                EmulatedMma(f, 0, 8, lane, ref C00, ref C01, ref C02, ref C03);
+                EmulatedMma(f, 0, 10, lane, ref C10, ref C11, ref C12, ref C13);
+                EmulatedMma(f, 4, 8, lane, ref C20, ref C21, ref C22, ref C23);
+                EmulatedMma(f, 4, 10, lane, ref C30, ref C31, ref C32, ref C33);
+                Group.Barrier();
             }
         }
 
@@ -326,11 +262,15 @@ internal static class ImplicitGemm
 
         private static uint Bits(float v) => Interop.FloatAsInt(v);
 
-        /// <summary>D = A * B + D for one m16n8k8 TF32 tile (A row-major fragment a0..a3, B column-major b0, b1).</summary>
-        private static void Mma(ref float d0, ref float d1, ref float d2, ref float d3, uint a0, uint a1, uint a2, uint a3, uint b0, uint b1)
+        /// <summary>
+        /// D = A * B + D for one m16n8k8 TF32 tile of the warp, in mma.sync's fragments (g = lane / 4, q = lane % 4):
+        /// a0..a3 = A[g][q], A[g + 8][q], A[g][q + 4], A[g + 8][q + 4]; b0, b1 = B[q][g], B[q + 4][g];
+        /// d0..d3 = D[g][2q], D[g][2q + 1], D[g + 8][2q], D[g + 8][2q + 1].
+        /// </summary>
+        private static void Mma(ref float d0, ref float d1, ref float d2, ref float d3, float a0, float a1, float a2, float a3, float b0, float b1)
         {
             Ref<float> c0 = d0, c1 = d1, c2 = d2, c3 = d3;
-            Input<uint> x0 = a0, x1 = a1, x2 = a2, x3 = a3, y0 = b0, y1 = b1;
+            Input<uint> x0 = Bits(a0), x1 = Bits(a1), x2 = Bits(a2), x3 = Bits(a3), y0 = Bits(b0), y1 = Bits(b1);
             CudaAsm.EmitRef(
                 "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};",
                 ref c0, ref c1, ref c2, ref c3, ref x0, ref x1, ref x2, ref x3, ref y0, ref y1);
@@ -338,6 +278,28 @@ internal static class ImplicitGemm
             d1 = c1.Value;
             d2 = c2.Value;
             d3 = c3.Value;
+        }
+
+        /// <summary>
+        /// <see cref="Mma"/>'s result from the warp's exchanged fragments (A's a0..a3 at registers aReg.., B's b0, b1 at
+        /// bReg..): each lane reads its rows of A and columns of B from the lanes that hold them. The emulator's
+        /// stand-in, so the fragment loads and stores are checked without a GPU; the hardware's summation order is not modelled.
+        /// </summary>
+        private static void EmulatedMma(ArrayView<float> f, int aReg, int bReg, int lane, ref float d0, ref float d1, ref float d2, ref float d3)
+        {
+            int g = lane / 4, q = lane % 4;
+            for (int k = 0; k < 4; k++)
+            {
+                int aLane = g * 4 + k, left = 2 * q * 4 + k, right = left + 4;
+                float top = f[aReg * 32 + aLane], bottom = f[(aReg + 1) * 32 + aLane];            // A[g][k], A[g + 8][k]
+                float top4 = f[(aReg + 2) * 32 + aLane], bottom4 = f[(aReg + 3) * 32 + aLane];    // A[g][k + 4], A[g + 8][k + 4]
+                float l = f[bReg * 32 + left], l4 = f[(bReg + 1) * 32 + left];                     // B[k][2q], B[k + 4][2q]
+                float r = f[bReg * 32 + right], r4 = f[(bReg + 1) * 32 + right];                   // B[k][2q + 1], B[k + 4][2q + 1]
+                d0 += top * l + top4 * l4;
+                d1 += top * r + top4 * r4;
+                d2 += bottom * l + bottom4 * l4;
+                d3 += bottom * r + bottom4 * r4;
+            }
         }
     }
 }
