@@ -116,7 +116,11 @@ public class KerasWeightMapperTests
         Assert.Equal(22, report.TensorsLoaded);
         AssertModelHoldsFixture(model, "keras3.weights.h5",
             ["layers/conv2d", "layers/batch_normalization", "layers/conv2d_1", "layers/functional/layers/dense", "layers/dense_big"]);
-        Assert.Throws<NotSupportedException>(() => KerasWeightMapper.Load(model, WeightFixtures.PathOf("keras3.weights.h5"), MatchMode.ByOrder));
+        // By order, Keras 3 pairs by class counters: a nested model's layers and stand-ins without a Keras class cannot be placed.
+        var error = Assert.Throws<WeightImportException>(() => KerasWeightMapper.Load(model, WeightFixtures.PathOf("keras3.weights.h5"), MatchMode.ByOrder));
+        Assert.Contains("by Keras 3 layer order (class counters)", error.Message.Split('\n')[0]);
+        Assert.Contains(error.Problems, p => p.StartsWith("file layer 'layers/functional/layers/dense' belongs to a nested model", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.StartsWith("model layer model/conv2d (TestLayer) has no Keras class", StringComparison.Ordinal));
     }
 
     [Fact]
