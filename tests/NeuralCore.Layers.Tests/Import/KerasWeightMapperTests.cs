@@ -124,6 +124,40 @@ public class KerasWeightMapperTests
     }
 
     [Fact]
+    public void Keras3_layers_load_in_model_order_recovered_from_the_class_counters()
+    {
+        // keras3_class_counters.weights.h5 (h5py): 12 conv2d, 3 batch_normalization, 1 depthwise_conv2d, listed alphabetically.
+        const string fixture = "keras3_class_counters.weights.h5";
+        var rng = new RandomGenerator(3);
+        Conv2d Conv(string name) => new(name, 2, 2, 1, rng);
+        List<Module> Layers()
+        {
+            var layers = new List<Module> { Conv("stem"), new BatchNorm2d("stem_bn", 2), new ReLU6("stem_relu"), Conv("expand"),
+                new DepthwiseConv2d("dw", 2, 3, rng, useBias: false), new BatchNorm2d("dw_bn", 2) };
+            layers.AddRange(Enumerable.Range(2, 9).Select(i => (Module)Conv($"c{i}")));
+            layers.AddRange([new BatchNorm2d("last_bn", 2), new ZeroPadding2d("pad", 1), Conv("head")]);
+            return layers;
+        }
+        var model = new Sequential("model", [.. Layers()]);
+
+        var report = KerasWeightMapper.Load(model, WeightFixtures.PathOf(fixture));
+
+        Assert.Equal(MatchRule.ByKeras3Order, report.Rule);
+        Assert.Equal(16, report.LayersLoaded);
+        Assert.Equal(["layers/input_layer", "layers/re_lu", "layers/zero_padding2d"], report.IgnoredFileLayers.Order(StringComparer.Ordinal));
+        AssertModelHoldsFixture(model, fixture, ["layers/conv2d", "layers/batch_normalization", "layers/conv2d_1", "layers/depthwise_conv2d",
+            "layers/batch_normalization_1", .. Enumerable.Range(2, 9).Select(i => $"layers/conv2d_{i}"), "layers/batch_normalization_2", "layers/conv2d_11"]);
+
+        // One Conv2D too many in the model: the error names the class whose counts differ, and nothing is loaded.
+        var longer = new Sequential("model", [.. Layers(), Conv("extra")]);
+        var before = Snapshot(longer);
+        var error = Assert.Throws<WeightImportException>(() => KerasWeightMapper.Load(longer, WeightFixtures.PathOf(fixture)));
+        Assert.Equal(["the file has 12 conv2d layers with weights, the model 13"], error.Problems);
+        Assert.Equal(["model/extra/kernel", "model/extra/bias"], error.Missing);
+        AssertUnchanged(before, longer);
+    }
+
+    [Fact]
     public void An_encoder_only_file_loads_into_a_full_model_when_partial_loading_is_allowed()
     {
         var model = new Sequential("unet", new Sequential("encoder", SmallModel().Children.ToArray()),
