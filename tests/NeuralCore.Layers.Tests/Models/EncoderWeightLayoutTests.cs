@@ -73,6 +73,36 @@ public class EncoderWeightLayoutTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_keras3_encoder_file_fills_the_encoder_of_a_whole_unet_and_leaves_the_decoder()
+    {
+        // What `petseg forward` without --encoder-only does: the decoder's conv2d_transpose and batch_normalization
+        // layers come after the encoder's, so the file's class counters run out exactly at the encoder's end.
+        var source = Create("mobilenetv2", 1);
+        FormulaWeights.Fill(source);
+        var path = WeightFixtures.TempPath(".weights.h5");
+        try
+        {
+            KerasLayouts.WriteKeras3WeightsH5(source, path);
+            var unet = ModelZoo.Create(ModelZoo.UNetMobileNetV2, 3, 5);
+            var decoder = Tensors(unet).Where(t => !t.Name.Contains("/mobilenetv2_1.00/", StringComparison.Ordinal)).ToList();
+            var decoderBefore = decoder.Select(t => t.Tensor.ToArray<float>()).ToList();
+
+            var report = KerasWeightMapper.Load(unet, path, MatchMode.Auto, allowPartial: true);
+
+            Assert.Equal(MatchRule.ByKeras3Order, report.Rule);
+            Assert.Equal(TensorCount(source), report.TensorsLoaded);
+            Assert.Equal(9, report.SkippedModelLayers.Count); // 4 upsample blocks (transposed conv + BN) and the last transposed conv
+            Assert.Equal(decoderBefore, decoder.Select(t => t.Tensor.ToArray<float>()));
+            foreach (var ((name, expected), (_, actual)) in Tensors(source).Zip(Tensors(unet.Encoder!)))
+                Assert.True(expected.ToArray<float>().AsSpan().SequenceEqual(actual.ToArray<float>()), name);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void An_npz_with_a_dropped_and_a_misshaped_tensor_names_exactly_those()
     {
         // Keras 3 paths of conv and BN weights are also valid names of ours; the error must still come from the rule
