@@ -17,11 +17,7 @@ public static class Hdf5Read
     static Hdf5Read() => H5Filter.Register(new Hdf5Fletcher32());
 
     /// <summary>Opens <paramref name="path"/> for reading; dispose the result to close the file.</summary>
-    public static NativeFile Open(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
-        return Guard(path, "the file header", () => H5File.OpenRead(path));
-    }
+    public static NativeFile Open(string path) => Guard(path, "the file header", () => H5File.OpenRead(path));
 
     /// <summary>The group at <paramref name="relativePath"/> below <paramref name="group"/>, or null if there is none.</summary>
     public static IH5Group? TryGroup(string file, IH5Group group, string relativePath) =>
