@@ -223,6 +223,26 @@ public class KerasWeightMapperTests
         }
     }
 
+    [Fact]
+    public void A_flat_file_listing_trainable_weights_first_still_loads_each_weight_by_its_name()
+    {
+        // {w.name: w for w in model.trainable_weights + model.non_trainable_weights}: the BN statistics come last.
+        var tensors = WeightFile.Read(WeightFixtures.PathOf(SmallKerasFile)).Tensors;
+        var statistics = tensors.Where(t => t.Name.Contains("moving_", StringComparison.Ordinal)).ToList();
+        var path = WeightFixtures.TempPath(".npz");
+        try
+        {
+            Npz.Write(path, [.. tensors.Except(statistics), .. statistics.AsEnumerable().Reverse()], compressed: false);
+            var model = SmallModel();
+            Assert.Equal(MatchRule.ByName, KerasWeightMapper.Load(model, path).Rule);
+            AssertModelHoldsFixture(model, SmallKerasFile, ["conv2d", "batch_normalization", "dense"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     /// <summary>The model's weighted layers, in order, hold the fixture's expected values of <paramref name="fileLayers"/>.</summary>
     private static void AssertModelHoldsFixture(Module model, string fixture, string[] fileLayers)
     {
