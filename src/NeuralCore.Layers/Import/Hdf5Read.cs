@@ -71,7 +71,28 @@ public static class Hdf5Read
     }
 
     private static RawTensor Tensor<T>(string file, string what, string name, WeightDType dtype, long[] shape, IH5Dataset dataset) where T : unmanaged =>
-        new(name, dtype, shape, MemoryMarshal.AsBytes(Guard(file, what, () => dataset.Read<T[]>()).AsSpan()).ToArray());
+        new(name, dtype, shape, MemoryMarshal.AsBytes(Guard(file, what, () => ReadAll<T>(dataset)).AsSpan()).ToArray());
+
+    /// <summary>
+    /// Reads a whole dataset. PureHDF's default chunk cache holds 1 MB, and a chunk that does not fit is decompressed
+    /// again for every contiguous run it gives the output: a (3, 3, 512, 512) float32 kernel in (3, 3, 256, 256) gzip
+    /// chunks took 206 s instead of 0.3 s (AMD EPYC Zen 4, shared). A cache with room for every chunk reads each once.
+    /// </summary>
+    private static T[] ReadAll<T>(IH5Dataset dataset) where T : unmanaged
+    {
+        var dims = dataset.Space.Dimensions;
+        if (dataset is not NativeDataset native || dataset.Layout.Class != H5DataLayoutClass.Chunked || dataset.Layout.Chunks.Length < dims.Length)
+            return dataset.Read<T[]>();
+        var chunk = dataset.Layout.Chunks;
+        ulong chunkCount = 1, chunkBytes = (ulong)dataset.Type.Size;
+        for (var i = 0; i < dims.Length; i++)
+        {
+            chunkCount *= (dims[i] + chunk[i] - 1) / chunk[i];
+            chunkBytes *= chunk[i];
+        }
+        var cache = new SimpleReadingChunkCache(checked((int)Math.Max(1, chunkCount)), chunkCount * chunkBytes);
+        return native.Read<T[]>(new H5DatasetAccess(ChunkCache: cache));
+    }
 
     private static string Describe(IH5Object group) => group.Name is "" or "/" ? "the root group" : $"group '{group.Name}'";
 

@@ -1,5 +1,6 @@
 using NeuralCore.Layers.Import;
 using PureHDF;
+using PureHDF.Filters;
 
 namespace NeuralCore.Layers.Tests.Import;
 
@@ -44,9 +45,11 @@ internal static class KerasLayouts
     /// <summary>
     /// Keras 2 <c>save_weights</c> under h5py 3: <c>layer_names</c> and <c>weight_names</c> as variable-length strings
     /// (an empty float64 array for a weightless layer), each weight at its name below its layer's group, every '/'
-    /// of a name (DenseNet's <c>conv1/conv</c>) a nested group.
+    /// of a name (DenseNet's <c>conv1/conv</c>) a nested group. PureHDF writes superblock v3 with v2 object headers
+    /// (what h5py calls libver='latest'); with <paramref name="gzip"/> every weight is chunked (about half of each
+    /// dimension, so most chunks are partial edge chunks) and deflated.
     /// </summary>
-    public static void WriteKeras2H5(Module model, string path)
+    public static void WriteKeras2H5(Module model, string path, bool gzip = false)
     {
         var root = new H5File();
         var exported = KerasWeightMapper.Export(model).ToDictionary(l => l.LayerName);
@@ -62,10 +65,10 @@ internal static class KerasLayouts
             foreach (var weight in weights)
             {
                 var slash = weight.Name.LastIndexOf('/');
-                GroupAt(group, weight.Name[..slash])[weight.Name[(slash + 1)..]] = Dataset(weight);
+                GroupAt(group, weight.Name[..slash])[weight.Name[(slash + 1)..]] = Dataset(weight, gzip);
             }
         }
-        root.Write(path);
+        root.Write(path, gzip ? new H5WriteOptions(Filters: [new H5Filter(Id: Deflate)]) : new H5WriteOptions());
     }
 
     /// <summary>
@@ -107,8 +110,12 @@ internal static class KerasLayouts
         }
     }
 
-    private static H5Dataset Dataset(RawTensor tensor) =>
-        new(tensor.ToFloat32(), fileDims: tensor.Shape.Select(d => (ulong)d).ToArray());
+    /// <summary>HDF5's id of the deflate (gzip) filter.</summary>
+    private const ushort Deflate = 1;
+
+    private static H5Dataset Dataset(RawTensor tensor, bool chunked = false) =>
+        new(tensor.ToFloat32(), fileDims: tensor.Shape.Select(d => (ulong)d).ToArray(),
+            chunks: chunked ? tensor.Shape.Select(d => (uint)Math.Max(1, (d + 1) / 2)).ToArray() : null);
 
     /// <summary>The group at a '/'-separated path below <paramref name="parent"/>, created as needed.</summary>
     private static H5Group GroupAt(H5Group parent, string path)

@@ -9,7 +9,8 @@ namespace NeuralCore.Layers.Tests.Models;
 
 /// <summary>
 /// The three pretrained encoders, full size, saved in each weight-file layout users bring (<see cref="KerasLayouts"/>:
-/// Keras 3 .weights.h5, Keras 2 .h5, NPZ with Keras 3 or Keras 2 names, compressed or not, safetensors) from an encoder
+/// Keras 3 .weights.h5, Keras 2 .h5 plain or chunked+gzip, NPZ with Keras 3 or Keras 2 names, compressed or not,
+/// safetensors) from an encoder
 /// holding <see cref="FormulaWeights"/>, then loaded into a freshly initialised one: every tensor must arrive bit-exactly,
 /// and the taps must equal the Keras-semantics PyTorch twin (Fixtures/make_encoder_tap_fixtures.py, float64) within
 /// 1e-3 x max(1, max |reference|).
@@ -23,7 +24,7 @@ public class EncoderWeightLayoutTests(ITestOutputHelper output)
     {
         var cases = new TheoryData<string, string>();
         foreach (var encoder in new[] { "mobilenetv2", "vgg16", "densenet121" })
-            foreach (var layout in new[] { "keras3.weights.h5", "keras2.h5", "keras3-paths.npz", "keras3-paths-compressed.npz",
+            foreach (var layout in new[] { "keras3.weights.h5", "keras2.h5", "keras2-gzip.h5", "keras3-paths.npz", "keras3-paths-compressed.npz",
                          "keras2-names.npz", "keras2-names-compressed.npz", "keras2-names.safetensors" })
                 cases.Add(encoder, layout);
         return cases;
@@ -145,6 +146,7 @@ public class EncoderWeightLayoutTests(ITestOutputHelper output)
         {
             case "keras3.weights.h5": KerasLayouts.WriteKeras3WeightsH5(model, path); break;
             case "keras2.h5": KerasLayouts.WriteKeras2H5(model, path); break;
+            case "keras2-gzip.h5": KerasLayouts.WriteKeras2H5(model, path, gzip: true); break;
             case "keras3-paths.npz": Npz.Write(path, KerasLayouts.Keras3Paths(model), compressed: false); break;
             case "keras3-paths-compressed.npz": Npz.Write(path, KerasLayouts.Keras3Paths(model), compressed: true); break;
             case "keras2-names.npz": Npz.Write(path, KerasLayouts.Keras2Names(model), compressed: false); break;
