@@ -1,14 +1,18 @@
+using PureHDF;
+
 namespace NeuralCore.Layers.Import;
 
 /// <summary>The weights of one Keras layer, in the order Keras lists them (weight_names / vars index).</summary>
 public sealed record KerasLayerWeights(string LayerName, IReadOnlyList<RawTensor> Weights);
 
 /// <summary>
-/// A Keras weight file read the way Keras itself reads it.
+/// A Keras weight file read the way Keras itself reads it (HDF5 through PureHDF, see <see cref="Hdf5Read"/>).
 /// Keras 1/2 (<c>save_weights</c> or full-model <c>save</c>): the root (or its <c>model_weights</c> group) lists
 /// <c>layer_names</c>; each layer group lists <c>weight_names</c>, and every dataset is found through those names
 /// relative to the layer group (names contain '/', which are nested groups). Keras 3 <c>.weights.h5</c>:
-/// <c>layers/&lt;name&gt;/vars/0..n</c>, nested <c>layers/&lt;model&gt;/layers/...</c> for sub-models.
+/// <c>layers/&lt;name&gt;/vars/0..n</c> for every layer, weightless ones too, nested <c>layers/&lt;model&gt;/layers/...</c>
+/// for sub-models; <c>&lt;name&gt;</c> is the snake_case class name with a per-class counter (see <see cref="Keras3Names"/>),
+/// and the layers are listed in ordinal name order here because the file does not keep the model's order.
 /// </summary>
 public sealed record KerasWeightFile(IReadOnlyList<KerasLayerWeights> Layers, string Format)
 {
@@ -21,31 +25,30 @@ public sealed record KerasWeightFile(IReadOnlyList<KerasLayerWeights> Layers, st
 
     public static KerasWeightFile Load(string path)
     {
-        using var file = Hdf5File.Open(path);
-        var root = file.Root;
-        if (HasChunkedAttribute(root, "layer_names")) return new(ReadKeras2(root, path), FormatKeras2);
-        if (root.TryResolve("model_weights") is Hdf5Group modelWeights && HasChunkedAttribute(modelWeights, "layer_names"))
-            return new(ReadKeras2(modelWeights, path), FormatKeras2FullModel);
-        if (root.TryResolve("layers") is Hdf5Group layers)
-            return new(ReadKeras3(layers), FormatKeras3);
-        if (root.TryResolve("_layer_checkpoint_dependencies") is Hdf5Group legacyLayers)
-            return new(ReadKeras3(legacyLayers), FormatKeras3);
+        using var file = Hdf5Read.Open(path);
+        if (HasChunkedAttribute(path, file, "layer_names")) return new(ReadKeras2(path, file, ""), FormatKeras2);
+        if (Hdf5Read.TryGroup(path, file, "model_weights") is { } modelWeights && HasChunkedAttribute(path, modelWeights, "layer_names"))
+            return new(ReadKeras2(path, modelWeights, "model_weights/"), FormatKeras2FullModel);
+        if (Hdf5Read.TryGroup(path, file, "layers") is { } layers)
+            return new(ReadKeras3(path, layers, "layers"), FormatKeras3);
+        if (Hdf5Read.TryGroup(path, file, "_layer_checkpoint_dependencies") is { } legacyLayers)
+            return new(ReadKeras3(path, legacyLayers, "_layer_checkpoint_dependencies"), FormatKeras3);
         throw new InvalidDataException(
             $"{path}: not a Keras weight file: no 'layer_names' attribute on the root or on 'model_weights', and no 'layers' group " +
-            $"(root has [{string.Join(", ", root.ChildNames)}])");
+            $"(root has [{string.Join(", ", Hdf5Read.Children(path, file).Select(c => c.Name))}])");
     }
 
     // Keras 2 load_weights_from_hdf5_group: layer_names in order, weights resolved through weight_names.
-    private static List<KerasLayerWeights> ReadKeras2(Hdf5Group weightsRoot, string path)
+    private static List<KerasLayerWeights> ReadKeras2(string path, IH5Group weightsRoot, string rootPath)
     {
         var layers = new List<KerasLayerWeights>();
-        foreach (var layerName in ReadStringList(weightsRoot, "layer_names", path))
+        foreach (var layerName in ReadStringList(path, weightsRoot, "layer_names"))
         {
-            var layerGroup = weightsRoot.TryResolve(layerName) as Hdf5Group
-                ?? throw new InvalidDataException($"{path}: layer '{layerName}' is listed in layer_names but {Join(weightsRoot.Path, layerName)} is not a group");
-            var weightNames = HasChunkedAttribute(layerGroup, "weight_names") ? ReadStringList(layerGroup, "weight_names", path) : [];
+            var layerGroup = Hdf5Read.TryGroup(path, weightsRoot, layerName)
+                ?? throw new InvalidDataException($"{path}: layer '{layerName}' is listed in layer_names but {rootPath}{layerName} is not a group");
+            var weightNames = HasChunkedAttribute(path, layerGroup, "weight_names") ? ReadStringList(path, layerGroup, "weight_names") : [];
             var weights = weightNames
-                .Select(weightName => layerGroup.GetDataset(weightName).ReadRaw() with { Name = weightName })
+                .Select(weightName => Hdf5Read.ReadTensor(path, Hdf5Read.Dataset(path, layerGroup, weightName), weightName))
                 .ToList();
             layers.Add(new KerasLayerWeights(layerName, weights));
         }
@@ -53,22 +56,23 @@ public sealed record KerasWeightFile(IReadOnlyList<KerasLayerWeights> Layers, st
     }
 
     // Keras 3: every group under layers/ that has vars/ is a layer; a sub-model's own layers/ is walked after it.
-    private static List<KerasLayerWeights> ReadKeras3(Hdf5Group layersGroup)
+    private static List<KerasLayerWeights> ReadKeras3(string path, IH5Group layersGroup, string groupPath)
     {
         var layers = new List<KerasLayerWeights>();
-        foreach (var child in layersGroup.Children.OfType<Hdf5Group>())
+        foreach (var child in Hdf5Read.Children(path, layersGroup).OfType<IH5Group>())
         {
-            var nested = child.TryResolve("layers") as Hdf5Group;
-            if (child.TryResolve("vars") is Hdf5Group vars)
+            var childPath = groupPath + "/" + child.Name;
+            var nested = Hdf5Read.TryGroup(path, child, "layers");
+            if (Hdf5Read.TryGroup(path, child, "vars") is { } vars)
             {
-                var weights = vars.Children.OfType<Hdf5Dataset>()
+                var weights = Hdf5Read.Children(path, vars).OfType<IH5Dataset>()
                     .OrderBy(d => int.TryParse(d.Name, out var i) ? i : int.MaxValue)
                     .ThenBy(d => d.Name, StringComparer.Ordinal)
-                    .Select(d => d.ReadRaw() with { Name = "vars/" + d.Name })
+                    .Select(d => Hdf5Read.ReadTensor(path, d, "vars/" + d.Name))
                     .ToList();
-                if (weights.Count > 0 || nested is null) layers.Add(new KerasLayerWeights(child.Path, weights));
+                if (weights.Count > 0 || nested is null) layers.Add(new KerasLayerWeights(childPath, weights));
             }
-            if (nested is not null) layers.AddRange(ReadKeras3(nested));
+            if (nested is not null) layers.AddRange(ReadKeras3(path, nested, childPath + "/layers"));
         }
         return layers;
     }
@@ -77,25 +81,22 @@ public sealed record KerasWeightFile(IReadOnlyList<KerasLayerWeights> Layers, st
     /// Keras splits attributes above the 64 KB header limit into name0, name1, ...; an empty list is stored as an
     /// empty float64 array.
     /// </summary>
-    private static List<string> ReadStringList(Hdf5Group group, string name, string path)
+    private static List<string> ReadStringList(string path, IH5Group group, string name)
     {
-        var parts = group.FindAttribute(name) is { } whole
+        var parts = Hdf5Read.TryAttribute(path, group, name) is { } whole
             ? [whole]
-            : Enumerable.Range(0, int.MaxValue).Select(i => group.FindAttribute($"{name}{i}")).TakeWhile(a => a is not null).Select(a => a!).ToList();
+            : Enumerable.Range(0, int.MaxValue).Select(i => Hdf5Read.TryAttribute(path, group, $"{name}{i}")).TakeWhile(a => a is not null).Select(a => a!).ToList();
         var values = new List<string>();
         foreach (var attribute in parts)
         {
-            if (attribute.IsString) values.AddRange(attribute.AsStrings());
-            else if (attribute.Count != 0)
-                throw new InvalidDataException($"{path}: {Describe(group)} attribute '{attribute.Name}' holds {attribute.Count} numbers, expected strings");
+            if (Hdf5Read.TryStrings(path, attribute) is { } strings) values.AddRange(strings);
+            else if (Hdf5Read.ElementCount(attribute) != 0)
+                throw new InvalidDataException($"{path}: attribute '{attribute.Name}' of group '{group.Name}' holds " +
+                    $"{Hdf5Read.ElementCount(attribute)} numbers, expected strings");
         }
         return values;
     }
 
-    private static bool HasChunkedAttribute(Hdf5Group group, string name) =>
-        group.FindAttribute(name) is not null || group.FindAttribute(name + "0") is not null;
-
-    private static string Describe(Hdf5Group group) => group.Path.Length == 0 ? "root group" : $"group {group.Path}";
-
-    private static string Join(string parent, string child) => parent.Length == 0 ? child : $"{parent}/{child}";
+    private static bool HasChunkedAttribute(string path, IH5Group group, string name) =>
+        Hdf5Read.TryAttribute(path, group, name) is not null || Hdf5Read.TryAttribute(path, group, name + "0") is not null;
 }

@@ -22,13 +22,13 @@ public static class KerasWeightMapper
     {
         if (Torch.TorchStateDictMapping.IsTorch(file)) file = Torch.TorchStateDictMapping.ToModelNames(model, file, allowPartial);
         if (file.KerasLayers is { } layers)
-            return LoadLayers(model, layers, file.Path, orderIsMeaningful: file.Format != KerasWeightFile.FormatKeras3, mode, allowPartial);
+            return LoadLayers(model, layers, file.Path, keras3: file.Format == KerasWeightFile.FormatKeras3, mode, allowPartial);
         return LoadFlat(model, file.Tensors, file.Path, mode, allowPartial);
     }
 
-    /// <summary>Loads a Keras file already read (its layer order is Keras' own unless it is a Keras 3 file).</summary>
+    /// <summary>Loads a Keras file already read (a Keras 3 file pairs by class counters, a Keras 1/2 file by its layer order).</summary>
     public static WeightImportReport Load(Module model, KerasWeightFile file, string path, MatchMode mode = MatchMode.Auto, bool allowPartial = false) =>
-        LoadLayers(model, file.Layers, path, orderIsMeaningful: file.Format != KerasWeightFile.FormatKeras3, mode, allowPartial);
+        LoadLayers(model, file.Layers, path, keras3: file.Format == KerasWeightFile.FormatKeras3, mode, allowPartial);
 
     /// <summary>
     /// The model's weights in Keras' layout and order, one entry per weighted layer, weights named
@@ -51,7 +51,7 @@ public static class KerasWeightMapper
     }
 
     private static WeightImportReport LoadLayers(Module model, IReadOnlyList<KerasLayerWeights> layers, string path,
-        bool orderIsMeaningful, MatchMode mode, bool allowPartial)
+        bool keras3, MatchMode mode, bool allowPartial)
     {
         var modelLayers = ModelLayer.Collect(model);
         var fileLayers = layers.Select(l => new FileLayer(l.LayerName, KerasLayerKey(l.LayerName), l.Weights)).ToList();
@@ -61,29 +61,49 @@ public static class KerasWeightMapper
 
         var byName = LayerPairing.ByName(modelLayers, weighted);
         var byNamePlan = byName.ToPlan(path, allNames, allowPartial);
-        if (mode == MatchMode.ByName || (mode == MatchMode.Auto && (byNamePlan.IsValid || !orderIsMeaningful)))
+        if (mode == MatchMode.ByName || (mode == MatchMode.Auto && byNamePlan.IsValid))
             return Finish(model, byNamePlan, byName, MatchRule.ByName, path, ignored);
-        if (!orderIsMeaningful)
-            throw new NotSupportedException($"{path}: a Keras 3 .weights.h5 file lists layers alphabetically, so it can only be matched by name");
 
-        var byOrder = LayerPairing.ByOrder(modelLayers, weighted, allowPartial);
+        // Keras 3 names layers by class and counter, so its order comes from the counters, not from the listing.
+        var (byOrder, orderRule) = keras3
+            ? (LayerPairing.ByKeras3Order(modelLayers, weighted, allowPartial), MatchRule.ByKeras3Order)
+            : (LayerPairing.ByOrder(modelLayers, weighted, allowPartial), MatchRule.ByOrder);
         var byOrderPlan = byOrder.ToPlan(path, allNames, allowPartial);
-        if (mode == MatchMode.ByOrder || byOrderPlan.IsValid)
-            return Finish(model, byOrderPlan, byOrder, MatchRule.ByOrder, path, ignored);
-        // Auto and neither rule fits: names that matched at least one layer make the by-name report the useful one.
-        return byName.Pairs.Count > 0
-            ? Finish(model, byNamePlan, byName, MatchRule.ByName, path, ignored)
-            : Finish(model, byOrderPlan, byOrder, MatchRule.ByOrder, path, ignored);
+        // Auto and neither rule fits: report the rule the file is made for (Keras 3 names are class counters, so names
+        // that happen to match say little), or, for Keras 2, by name when names matched at least one layer.
+        if (mode == MatchMode.ByOrder || byOrderPlan.IsValid || keras3 || byName.Pairs.Count == 0)
+            return Finish(model, byOrderPlan, byOrder, orderRule, path, ignored);
+        return Finish(model, byNamePlan, byName, MatchRule.ByName, path, ignored);
     }
 
     /// <summary>
-    /// A flat file: either our own full names (<c>model/encoder/conv/kernel</c>, with or without the root name; our
-    /// layout) or Keras names <c>&lt;layer&gt;/&lt;weight&gt;</c> as <c>weights convert</c> writes them (Keras layout,
-    /// grouped into layers by the model's layer names, so matched by name only).
+    /// A flat file (.npz, .safetensors): either our own full names (<c>model/encoder/conv/kernel</c>, with or without
+    /// the root name; our layout) or Keras names <c>&lt;layer&gt;/&lt;weight&gt;</c> (Keras layout, grouped into layers by
+    /// the model's layer names, so matched by name only): Keras 2 <c>w.name</c> (<c>block_1_expand/kernel:0</c>), Keras 3
+    /// <c>w.path</c> (<c>block_1_expand/kernel</c>), or what <c>weights convert</c> writes. Keras 3 paths of conv and BN
+    /// weights are also valid full names of ours, so the rule that explains the file is the one whose names cover it.
     /// </summary>
     private static WeightImportReport LoadFlat(Module model, IReadOnlyList<RawTensor> tensors, string path, MatchMode mode, bool allowPartial)
     {
         var modelLayers = ModelLayer.Collect(model);
+        var allNames = tensors.Select(t => t.Name).ToList();
+        var (fullNamePlan, fullNameMatches, skipped) = PlanByFullName(modelLayers, tensors, path, allowPartial);
+        if (fullNameMatches == tensors.Count) return FinishByFullName(model, fullNamePlan, modelLayers, skipped, path);
+        if (mode == MatchMode.ByOrder)
+            throw new NotSupportedException($"{path}: a flat file carries no layer boundaries; by-order matching needs a Keras .h5 file");
+
+        var byName = LayerPairing.ByName(modelLayers, GroupByModelLayerNames(tensors, modelLayers));
+        var byNamePlan = byName.ToPlan(path, allNames, allowPartial);
+        var byNameMatches = byName.Pairs.Sum(p => p.File.Weights.Count);
+        if (byNamePlan.IsValid || byNameMatches >= fullNameMatches)
+            return Finish(model, byNamePlan, byName, MatchRule.ByName, path, []);
+        return FinishByFullName(model, fullNamePlan, modelLayers, skipped, path);
+    }
+
+    /// <summary>Pairs file tensors with model tensors of the same full name; returns how many file tensors found one.</summary>
+    private static (WeightCopyPlan Plan, int Matches, List<string> Skipped) PlanByFullName(List<ModelLayer> modelLayers,
+        IReadOnlyList<RawTensor> tensors, string path, bool allowPartial)
+    {
         var byFullName = new Dictionary<string, (ModelLayer Layer, int Index)>(StringComparer.Ordinal);
         foreach (var layer in modelLayers)
             for (var i = 0; i < layer.Weights.Count; i++)
@@ -91,24 +111,13 @@ public static class KerasWeightMapper
                 byFullName[layer.TensorName(i)] = (layer, i);
                 byFullName[layer.RelativeTensorName(i)] = (layer, i);
             }
-        if (tensors.Any(t => byFullName.ContainsKey(t.Name)))
-            return LoadByFullName(model, modelLayers, byFullName, tensors, path, allowPartial);
-        if (mode == MatchMode.ByOrder)
-            throw new NotSupportedException($"{path}: a flat file carries no layer boundaries; by-order matching needs a Keras .h5 file");
-
-        var fileLayers = GroupByModelLayerNames(tensors, modelLayers);
-        var byName = LayerPairing.ByName(modelLayers, fileLayers);
-        return Finish(model, byName.ToPlan(path, tensors.Select(t => t.Name), allowPartial), byName, MatchRule.ByName, path, []);
-    }
-
-    private static WeightImportReport LoadByFullName(Module model, List<ModelLayer> modelLayers,
-        Dictionary<string, (ModelLayer Layer, int Index)> byFullName, IReadOnlyList<RawTensor> tensors, string path, bool allowPartial)
-    {
         var plan = new WeightCopyPlan(path, tensors.Select(t => t.Name));
         var loaded = new HashSet<(ModelLayer, int)>();
+        var matches = 0;
         foreach (var tensor in tensors)
         {
             if (!byFullName.TryGetValue(tensor.Name, out var target)) { plan.Unexpected(tensor.Name, tensor); continue; }
+            matches++;
             if (!loaded.Add(target)) { plan.Problem($"{target.Layer.TensorName(target.Index)} is given twice in the file"); continue; }
             plan.Assign(target.Layer.TensorName(target.Index), target.Layer.Weights[target.Index].Tensor, tensor.Name, tensor);
         }
@@ -117,9 +126,19 @@ public static class KerasWeightMapper
         {
             var untouched = Enumerable.Range(0, layer.Weights.Count).Where(i => !loaded.Contains((layer, i))).ToList();
             if (untouched.Count == 0) continue;
-            if (allowPartial && untouched.Count == layer.Weights.Count) { skipped.Add(layer.Path); continue; }
+            if (allowPartial && untouched.Count == layer.Weights.Count)
+            {
+                skipped.Add(layer.Path);
+                plan.Skipped(layer.Path);
+                continue;
+            }
             foreach (var i in untouched) plan.Missing(layer.TensorName(i), layer.Weights[i].Tensor);
         }
+        return (plan, matches, skipped);
+    }
+
+    private static WeightImportReport FinishByFullName(Module model, WeightCopyPlan plan, List<ModelLayer> modelLayers, List<string> skipped, string path)
+    {
         plan.ThrowIfInvalid(model.Name, WeightImportReport.RuleText(MatchRule.ByFullName));
         plan.Apply();
         return new WeightImportReport(path, MatchRule.ByFullName, plan.CopyCount, modelLayers.Count - skipped.Count, skipped, []);
@@ -145,20 +164,28 @@ public static class KerasWeightMapper
         return at >= 0 ? fileLayerName[(at + layersSegment.Length)..] : fileLayerName;
     }
 
-    /// <summary>Groups consecutive <c>&lt;layer&gt;/&lt;weight&gt;</c> tensors by the longest model layer name they start with.</summary>
+    /// <summary>
+    /// Groups <c>&lt;layer&gt;/&lt;weight&gt;</c> tensors by the longest model layer name they start with (else by the part before
+    /// the last '/'), wherever they are in the file: a file may list all trainable weights before the BN statistics.
+    /// </summary>
     private static List<FileLayer> GroupByModelLayerNames(IReadOnlyList<RawTensor> tensors, List<ModelLayer> modelLayers)
     {
         var keys = modelLayers.SelectMany(l => l.Keys).Distinct().OrderByDescending(k => k.Length).ToList();
-        var groups = new List<(string Layer, List<RawTensor> Weights)>();
+        var groups = new Dictionary<string, List<RawTensor>>(StringComparer.Ordinal);
+        var order = new List<string>();
         foreach (var tensor in tensors)
         {
             var key = keys.FirstOrDefault(k => tensor.Name.StartsWith(k + "/", StringComparison.Ordinal));
             var slash = tensor.Name.LastIndexOf('/');
             var layer = key ?? (slash > 0 ? tensor.Name[..slash] : "");
             var weight = tensor with { Name = tensor.Name[(layer.Length == 0 ? 0 : layer.Length + 1)..] };
-            if (groups.Count > 0 && groups[^1].Layer == layer && key is not null) groups[^1].Weights.Add(weight);
-            else groups.Add((layer, [weight]));
+            if (!groups.TryGetValue(layer, out var weights))
+            {
+                groups[layer] = weights = new List<RawTensor>();
+                order.Add(layer);
+            }
+            weights.Add(weight);
         }
-        return groups.Select(g => new FileLayer(g.Layer, g.Layer, g.Weights)).ToList();
+        return order.Select(layer => new FileLayer(layer, layer, groups[layer])).ToList();
     }
 }

@@ -27,8 +27,11 @@ internal sealed class ModelLayer
 
     public IKerasLayout? Layout => Module as IKerasLayout;
 
-    /// <summary>Names a file layer may use for this layer: the Keras layer name, the path below the root, the full path.</summary>
-    public IEnumerable<string> Keys => new[] { Module.Name, RelativePath, Path }.Distinct();
+    /// <summary>
+    /// Names a file layer may use for this layer: the Keras layer name, the path below the root, the full path, and
+    /// the name with '/' replaced by '_' (Keras 3 forbids '/' in names: Keras 2's DenseNet <c>conv1/conv</c> is <c>conv1_conv</c> there).
+    /// </summary>
+    public IEnumerable<string> Keys => new[] { Module.Name, RelativePath, Path, Module.Name.Replace('/', '_') }.Distinct();
 
     public string TensorName(int index) => Path + "/" + Weights[index].Name;
 
@@ -46,6 +49,40 @@ internal sealed class ModelLayer
 internal sealed record FileLayer(string Name, string Key, IReadOnlyList<RawTensor> Weights)
 {
     public string TensorName(int index) => Name.Length == 0 ? Weights[index].Name : Name + "/" + Weights[index].Name;
+
+    /// <summary>
+    /// This layer with its weights in <paramref name="model"/>'s order: by name when each weight names a different one of the
+    /// model's (Keras 2 <c>block_1_expand/kernel:0</c>, Keras 3 paths <c>block_1_expand/kernel</c>, where the depthwise kernel
+    /// is just <c>kernel</c>), so that a file listing trainable weights before the others still loads; otherwise in file
+    /// order (Keras 3 <c>vars/0..n</c>, Keras 1 <c>block1_conv1_W_1:0</c>).
+    /// </summary>
+    public FileLayer InModelOrder(ModelLayer model)
+    {
+        var slots = new RawTensor?[model.Weights.Count];
+        foreach (var weight in Weights)
+        {
+            var name = BareWeightName(weight.Name);
+            var slot = IndexOf(model, name) ?? IndexOf(model, "depthwise_" + name);
+            if (slot is not { } index || slots[index] is not null) return this;
+            slots[index] = weight;
+        }
+        return slots.Any(s => s is null) ? this : this with { Weights = slots.Select(s => s!).ToList() };
+    }
+
+    /// <summary><c>conv1/conv/kernel:0</c> -> <c>kernel</c>.</summary>
+    private static string BareWeightName(string name)
+    {
+        var bare = name[(name.LastIndexOf('/') + 1)..];
+        var colon = bare.LastIndexOf(':');
+        return colon > 0 && bare[(colon + 1)..].All(char.IsAsciiDigit) ? bare[..colon] : bare;
+    }
+
+    private static int? IndexOf(ModelLayer model, string weightName)
+    {
+        for (var i = 0; i < model.Weights.Count; i++)
+            if (model.Weights[i].Name == weightName) return i;
+        return null;
+    }
 }
 
 /// <summary>Which file layer goes into which model layer, and what could not be paired.</summary>
@@ -113,6 +150,73 @@ internal sealed class LayerPairing
         return pairing;
     }
 
+    /// <summary>
+    /// Keras 3's rule (<see cref="Keras3Names"/>): the n-th model layer of a Keras class takes the file layer of that
+    /// class with the n-th smallest counter. Layers of nested models cannot be placed and are reported. With
+    /// <paramref name="allowPartial"/> the file may cover only the model's first layers, as with <see cref="ByOrder"/>.
+    /// </summary>
+    public static LayerPairing ByKeras3Order(List<ModelLayer> modelLayers, List<FileLayer> fileLayers, bool allowPartial)
+    {
+        var pairing = new LayerPairing();
+        var byClass = new Dictionary<string, List<(int Counter, FileLayer Layer)>>(StringComparer.Ordinal);
+        foreach (var fileLayer in fileLayers)
+        {
+            if (Keras3Names.TopLevelGroup(fileLayer.Name) is not { } group)
+            {
+                pairing.UnmatchedFile.Add(fileLayer);
+                pairing.Problems.Add($"file layer '{fileLayer.Name}' belongs to a nested model, whose place among the outer layers " +
+                    "a Keras 3 file does not record; only loading by layer name can use it");
+                continue;
+            }
+            var (kerasClass, counter) = Keras3Names.Parse(group);
+            if (!byClass.TryGetValue(kerasClass, out var list)) byClass[kerasClass] = list = new();
+            list.Add((counter, fileLayer));
+        }
+        var queues = new Dictionary<string, Queue<FileLayer>>(StringComparer.Ordinal);
+        foreach (var (kerasClass, list) in byClass)
+        {
+            var sorted = list.OrderBy(l => l.Counter).ToList();
+            for (var i = 1; i < sorted.Count; i++)
+                if (sorted[i].Counter == sorted[i - 1].Counter)
+                    pairing.Problems.Add($"file layers '{sorted[i - 1].Layer.Name}' and '{sorted[i].Layer.Name}' have the same {kerasClass} counter");
+            queues[kerasClass] = new Queue<FileLayer>(sorted.Select(l => l.Layer));
+        }
+        var modelCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var modelLayer in modelLayers)
+        {
+            var kerasClass = Keras3Names.ClassOf(modelLayer.Module);
+            if (kerasClass is null)
+            {
+                pairing.Problems.Add($"model layer {modelLayer.Path} ({modelLayer.Module.GetType().Name}) has no Keras class to find it by in a Keras 3 file");
+                pairing.UnmatchedModel.Add(modelLayer);
+                continue;
+            }
+            modelCounts[kerasClass] = modelCounts.GetValueOrDefault(kerasClass) + 1;
+            if (queues.TryGetValue(kerasClass, out var queue) && queue.TryDequeue(out var fileLayer)) pairing.Pairs.Add((modelLayer, fileLayer));
+            else pairing.UnmatchedModel.Add(modelLayer);
+        }
+        foreach (var kerasClass in modelCounts.Keys.Union(byClass.Keys).Order(StringComparer.Ordinal))
+        {
+            int inFile = byClass.GetValueOrDefault(kerasClass)?.Count ?? 0, inModel = modelCounts.GetValueOrDefault(kerasClass);
+            if (inFile > inModel || (inFile < inModel && !allowPartial))
+                pairing.Problems.Add($"the file has {inFile} {kerasClass} layers with weights, the model {inModel}");
+        }
+        foreach (var queue in queues.Values) pairing.UnmatchedFile.AddRange(queue);
+        if (allowPartial) pairing.CheckCoversAPrefix(modelLayers);
+        return pairing;
+    }
+
+    /// <summary>A partial file must fill the model's first layers (an encoder file in a whole model), not skip some in between.</summary>
+    private void CheckCoversAPrefix(List<ModelLayer> modelLayers)
+    {
+        var paired = Pairs.Select(p => p.Model).ToHashSet();
+        var firstSkipped = modelLayers.FindIndex(l => !paired.Contains(l));
+        var lastPaired = modelLayers.FindLastIndex(paired.Contains);
+        if (firstSkipped >= 0 && firstSkipped < lastPaired)
+            Problems.Add($"the file gives no weights to model layer {modelLayers[firstSkipped].Path} but does to the later " +
+                $"{modelLayers[lastPaired].Path}; a partial file must cover the model's first layers");
+    }
+
     /// <summary>Checks every paired tensor; unmatched file tensors are unexpected, unmatched model tensors missing.</summary>
     public WeightCopyPlan ToPlan(string path, IEnumerable<string> allSourceNames, bool allowPartial)
     {
@@ -127,14 +231,18 @@ internal sealed class LayerPairing
                     $"{fileLayer.Weights.Count} ({string.Join(", ", fileLayer.Weights.Select(w => w.Name))})");
                 continue;
             }
+            var aligned = fileLayer.InModelOrder(modelLayer);
             for (var i = 0; i < modelLayer.Weights.Count; i++)
-                plan.Assign(modelLayer.TensorName(i), modelLayer.Weights[i].Tensor, fileLayer.TensorName(i), fileLayer.Weights[i], i, modelLayer.Layout);
+                plan.Assign(modelLayer.TensorName(i), modelLayer.Weights[i].Tensor, aligned.TensorName(i), aligned.Weights[i], i, modelLayer.Layout);
         }
         foreach (var fileLayer in UnmatchedFile)
             for (var i = 0; i < fileLayer.Weights.Count; i++) plan.Unexpected(fileLayer.TensorName(i), fileLayer.Weights[i]);
-        if (!allowPartial)
-            foreach (var modelLayer in UnmatchedModel)
+        foreach (var modelLayer in UnmatchedModel)
+        {
+            if (allowPartial) plan.Skipped(modelLayer.Path);
+            else
                 for (var i = 0; i < modelLayer.Weights.Count; i++) plan.Missing(modelLayer.TensorName(i), modelLayer.Weights[i].Tensor);
+        }
         return plan;
     }
 }

@@ -19,6 +19,10 @@ internal sealed class WeightCopyPlan
     private readonly List<(string Name, string Shape)> _unexpected = new();
     private readonly List<(string Name, string Line)> _misshaped = new();
     private readonly List<string> _problems = new();
+    private readonly List<string> _skipped = new();
+
+    /// <summary>How many skipped layers an error names (an encoder-only file leaves a whole decoder).</summary>
+    private const int SkippedListed = 8;
 
     /// <param name="filePath">Named in every message.</param>
     /// <param name="allSourceNames">Every tensor name in the file, for closest-name suggestions.</param>
@@ -68,6 +72,9 @@ internal sealed class WeightCopyPlan
 
     public void Problem(string text) => _problems.Add(text);
 
+    /// <summary>A model layer a partial file does not cover: fine, but named when something else fails so the counts add up.</summary>
+    public void Skipped(string layerPath) => _skipped.Add(layerPath);
+
     /// <summary>Throws one <see cref="WeightImportException"/> listing everything wrong, if anything is.</summary>
     public void ThrowIfInvalid(string modelName, string ruleText)
     {
@@ -81,6 +88,7 @@ internal sealed class WeightCopyPlan
         text.Append($"{_filePath}: cannot load into model '{modelName}' {ruleText}: ")
             .Append($"{_missing.Count} missing, {_unexpected.Count} unexpected, {_misshaped.Count} mis-shaped tensors");
         if (_problems.Count > 0) text.Append($", {_problems.Count} other problems");
+        if (_skipped.Count > 0) text.Append($"; {_skipped.Count} model layers get nothing from the file (partial load)");
         var unusedSources = _allSourceNames.Where(n => !_usedSources.Contains(n)).ToList();
         foreach (var line in _problems) text.Append("\n  ").Append(line);
         foreach (var (name, shape) in _missing)
@@ -91,6 +99,8 @@ internal sealed class WeightCopyPlan
         }
         foreach (var (name, shape) in _unexpected) text.Append($"\n  unexpected {name} {shape}");
         foreach (var (_, line) in _misshaped) text.Append("\n  mis-shaped ").Append(line);
+        if (_skipped.Count > 0)
+            text.Append("\n  nothing for ").AppendJoin(", ", _skipped.Take(SkippedListed)).Append(_skipped.Count > SkippedListed ? $", ... ({_skipped.Count - SkippedListed} more)" : "");
         return new WeightImportException(text.ToString(), _filePath,
             _missing.Select(m => m.Name).ToList(), _unexpected.Select(u => u.Name).ToList(),
             _misshaped.Select(m => m.Name).ToList(), _problems.ToList());

@@ -22,6 +22,12 @@ public enum MatchRule
     /// <summary>Weighted layers in file order against the model's depth-first module order.</summary>
     ByOrder,
 
+    /// <summary>
+    /// Keras 3 <c>.weights.h5</c>: the n-th model layer of a Keras class takes the file layer of that class with the n-th
+    /// counter (<c>conv2d</c>, <c>conv2d_1</c>, ...), which is how Keras 3 itself pairs them.
+    /// </summary>
+    ByKeras3Order,
+
     /// <summary>A flat file whose tensor names are the model's full names (our own layout, no conversion).</summary>
     ByFullName,
 }
@@ -50,6 +56,7 @@ public sealed record WeightImportReport(
     {
         MatchRule.ByName => "by layer name",
         MatchRule.ByOrder => "by layer order",
+        MatchRule.ByKeras3Order => "by Keras 3 layer order (class counters)",
         _ => "by full tensor name",
     };
 }

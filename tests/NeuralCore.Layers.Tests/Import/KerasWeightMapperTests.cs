@@ -116,7 +116,45 @@ public class KerasWeightMapperTests
         Assert.Equal(22, report.TensorsLoaded);
         AssertModelHoldsFixture(model, "keras3.weights.h5",
             ["layers/conv2d", "layers/batch_normalization", "layers/conv2d_1", "layers/functional/layers/dense", "layers/dense_big"]);
-        Assert.Throws<NotSupportedException>(() => KerasWeightMapper.Load(model, WeightFixtures.PathOf("keras3.weights.h5"), MatchMode.ByOrder));
+        // By order, Keras 3 pairs by class counters: a nested model's layers and stand-ins without a Keras class cannot be placed.
+        var error = Assert.Throws<WeightImportException>(() => KerasWeightMapper.Load(model, WeightFixtures.PathOf("keras3.weights.h5"), MatchMode.ByOrder));
+        Assert.Contains("by Keras 3 layer order (class counters)", error.Message.Split('\n')[0]);
+        Assert.Contains(error.Problems, p => p.StartsWith("file layer 'layers/functional/layers/dense' belongs to a nested model", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.StartsWith("model layer model/conv2d (TestLayer) has no Keras class", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Keras3_layers_load_in_model_order_recovered_from_the_class_counters()
+    {
+        // keras3_class_counters.weights.h5 (h5py): 12 conv2d, 3 batch_normalization, 1 depthwise_conv2d, listed alphabetically.
+        const string fixture = "keras3_class_counters.weights.h5";
+        var rng = new RandomGenerator(3);
+        Conv2d Conv(string name) => new(name, 2, 2, 1, rng);
+        List<Module> Layers()
+        {
+            var layers = new List<Module> { Conv("stem"), new BatchNorm2d("stem_bn", 2), new ReLU6("stem_relu"), Conv("expand"),
+                new DepthwiseConv2d("dw", 2, 3, rng, useBias: false), new BatchNorm2d("dw_bn", 2) };
+            layers.AddRange(Enumerable.Range(2, 9).Select(i => (Module)Conv($"c{i}")));
+            layers.AddRange([new BatchNorm2d("last_bn", 2), new ZeroPadding2d("pad", 1), Conv("head")]);
+            return layers;
+        }
+        var model = new Sequential("model", [.. Layers()]);
+
+        var report = KerasWeightMapper.Load(model, WeightFixtures.PathOf(fixture));
+
+        Assert.Equal(MatchRule.ByKeras3Order, report.Rule);
+        Assert.Equal(16, report.LayersLoaded);
+        Assert.Equal(["layers/input_layer", "layers/re_lu", "layers/zero_padding2d"], report.IgnoredFileLayers.Order(StringComparer.Ordinal));
+        AssertModelHoldsFixture(model, fixture, ["layers/conv2d", "layers/batch_normalization", "layers/conv2d_1", "layers/depthwise_conv2d",
+            "layers/batch_normalization_1", .. Enumerable.Range(2, 9).Select(i => $"layers/conv2d_{i}"), "layers/batch_normalization_2", "layers/conv2d_11"]);
+
+        // One Conv2D too many in the model: the error names the class whose counts differ, and nothing is loaded.
+        var longer = new Sequential("model", [.. Layers(), Conv("extra")]);
+        var before = Snapshot(longer);
+        var error = Assert.Throws<WeightImportException>(() => KerasWeightMapper.Load(longer, WeightFixtures.PathOf(fixture)));
+        Assert.Equal(["the file has 12 conv2d layers with weights, the model 13"], error.Problems);
+        Assert.Equal(["model/extra/kernel", "model/extra/bias"], error.Missing);
+        AssertUnchanged(before, longer);
     }
 
     [Fact]
@@ -182,6 +220,26 @@ public class KerasWeightMapperTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_flat_file_listing_trainable_weights_first_still_loads_each_weight_by_its_name()
+    {
+        // {w.name: w for w in model.trainable_weights + model.non_trainable_weights}: the BN statistics come last.
+        var tensors = WeightFile.Read(WeightFixtures.PathOf(SmallKerasFile)).Tensors;
+        var statistics = tensors.Where(t => t.Name.Contains("moving_", StringComparison.Ordinal)).ToList();
+        var path = WeightFixtures.TempPath(".npz");
+        try
+        {
+            Npz.Write(path, [.. tensors.Except(statistics), .. statistics.AsEnumerable().Reverse()], compressed: false);
+            var model = SmallModel();
+            Assert.Equal(MatchRule.ByName, KerasWeightMapper.Load(model, path).Rule);
+            AssertModelHoldsFixture(model, SmallKerasFile, ["conv2d", "batch_normalization", "dense"]);
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 

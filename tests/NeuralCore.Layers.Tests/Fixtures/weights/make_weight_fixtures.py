@@ -222,6 +222,34 @@ def keras3_weights():
     save_expected(path, expected)
 
 
+def keras3_class_counters():
+    """Keras 3 save_weights of a model whose layers keep their generated names: 12 Conv2D, 3 BatchNormalization, a
+    DepthwiseConv2D and weightless ReLU / ZeroPadding2D / input layers. Groups are class names with per-class counters,
+    so h5py lists conv2d_10 and conv2d_11 before conv2d_2, and nothing in the file says that batch_normalization_1
+    comes after depthwise_conv2d: only the counters within each class give the model's order."""
+    path = "keras3_class_counters.weights.h5"
+    order = ["input_layer", "conv2d", "batch_normalization", "re_lu", "conv2d_1", "depthwise_conv2d", "batch_normalization_1"]
+    order += [f"conv2d_{i}" for i in range(2, 11)] + ["batch_normalization_2", "zero_padding2d", "conv2d_11"]
+    expected = {}
+    with h5py.File(path, "w") as f:
+        f.create_group("vars")
+        for name in order:
+            vars_group = f.create_group(f"layers/{name}").create_group("vars")
+            if name.startswith("conv2d"):
+                weights = [values((1, 1, 2, 2)), values((2,))]
+            elif name.startswith("batch_normalization"):
+                weights = [values((2,)) for _ in range(4)]
+            elif name == "depthwise_conv2d":
+                weights = [values((3, 3, 2, 1))]
+            else:
+                weights = []
+            for i, w in enumerate(weights):
+                vars_group.create_dataset(str(i), data=w)
+                expected[f"layers/{name}::vars/{i}"] = w
+        assert list(f["layers"])[:4] == ["batch_normalization", "batch_normalization_1", "batch_normalization_2", "conv2d"]
+    save_expected(path, expected)
+
+
 def hdf5_latest():
     """libver='latest' (superblock v3, v2 object headers, link messages, dense link and attribute storage,
     layout v4 with each chunk index that h5py 3.7 / HDF5 1.10 produce), plus filters."""
@@ -344,3 +372,4 @@ if __name__ == "__main__":
     hdf5_v108_with_userblock()
     npz_files()
     safetensors_file()
+    keras3_class_counters()  # last: the shared random stream leaves every earlier fixture as it was
