@@ -4,11 +4,10 @@ using Xunit.Abstractions;
 namespace PetSeg.Tests.Codecs;
 
 /// <summary>
-/// Our JPEG decoder against reference decodes made by Fixtures/codecs/make_fixtures.py: libjpeg-turbo 2.1.5
+/// The JPEG decoder (libjpeg-turbo inside SkiaSharp) against reference decodes made by Fixtures/codecs/make_fixtures.py: libjpeg-turbo 2.1.5
 /// djpeg with default options (islow IDCT, fancy upsampling) for every gray/YCbCr/RGB variant (4:4:4, 4:2:0,
 /// 4:2:2, 4:4:0, 4:1:1, h4v2, progressive, restart intervals, separate scans, optimised tables, odd and tiny
-/// sizes), and Pillow's decode + CMYK->RGB conversion for the Adobe CMYK and YCCK files. Measured: every pixel
-/// of every fixture is identical (max |diff| 0), so the test demands exactly that.
+/// sizes), and Pillow's decode + CMYK->RGB conversion for the Adobe CMYK and YCCK files.
 /// </summary>
 public sealed class JpegDecoderTests(ITestOutputHelper output)
 {
