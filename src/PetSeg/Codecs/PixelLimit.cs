@@ -41,10 +41,12 @@ public static class PixelLimit
     {
         if (width <= 0 || height <= 0)
             throw new CodecException($"{format} image size {width}x{height}, expected positive width and height");
-        if (width > MaxSide || height > MaxSide || width * height > maxPixels)
+        if (width > MaxSide || height > MaxSide)
+            throw new CodecException($"{format} image size {width}x{height} exceeds the limit of {MaxSide} pixels per side");
+        if (width * height > maxPixels)
             throw new CodecException(
                 $"{format} image size {width}x{height} ({Megapixels(width * height)} megapixels) exceeds the limit of " +
-                $"{Megapixels(maxPixels)} megapixels and {MaxSide} per side; set {EnvironmentVariable} to raise it");
+                $"{Megapixels(maxPixels)} megapixels; set {EnvironmentVariable} to raise it");
     }
 
     private static string Megapixels(long pixels) => (pixels / 1e6).ToString("0.#", CultureInfo.InvariantCulture);
