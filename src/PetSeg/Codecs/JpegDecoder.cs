@@ -1,8 +1,9 @@
 namespace PetSeg.Codecs;
 
 /// <summary>
-/// Decodes baseline, extended-sequential and progressive Huffman JPEG (8-bit) to gray or RGB with libjpeg-turbo
-/// through SkiaSharp: islow IDCT and fancy upsampling, djpeg's defaults. CMYK and YCCK (Adobe, inverted) become RGB.
+/// Decodes baseline, extended-sequential and progressive JPEG (8-bit, Huffman or arithmetic coding) to gray or RGB
+/// with libjpeg-turbo through SkiaSharp: islow IDCT and fancy upsampling, djpeg's defaults, so every fixture matches
+/// djpeg exactly. CMYK and YCCK (Adobe, inverted) become RGB.
 /// </summary>
 public static class JpegDecoder
 {

@@ -34,13 +34,13 @@ internal readonly record struct JpegHeader(int Width, int Height, int Components
             position += length;
             switch (marker)
             {
-                case 0xC0 or 0xC1 or 0xC2:
+                case 0xC0 or 0xC1 or 0xC2 or 0xC9 or 0xCA: // Huffman or arithmetic, sequential or progressive
                     if (frame is not null) throw new CodecException("JPEG has more than one SOF marker");
                     frame = ReadFrame(segment, maxPixels);
                     break;
-                case 0xC3 or (>= 0xC5 and <= 0xC7) or (>= 0xC9 and <= 0xCB) or (>= 0xCD and <= 0xCF):
+                case 0xC3 or (>= 0xC5 and <= 0xC7) or 0xCB or (>= 0xCD and <= 0xCF):
                     throw new CodecException($"JPEG {CodingProcessName(marker)} (SOF{marker - 0xC0}) is not supported, " +
-                                             "expected baseline, extended sequential or progressive Huffman");
+                                             "expected baseline, extended sequential or progressive (Huffman or arithmetic)");
                 case 0xDC:
                     throw new CodecException("JPEG DNL marker (height defined after the scan) is not supported");
                 case 0xDA:
@@ -76,7 +76,7 @@ internal readonly record struct JpegHeader(int Width, int Height, int Components
     private static string CodingProcessName(int marker) => marker switch
     {
         0xC3 => "lossless",
-        >= 0xC9 and <= 0xCB => "arithmetic coding",
+        0xCB => "lossless arithmetic coding",
         _ => "hierarchical (differential) coding",
     };
 
