@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace PetSeg.Codecs;
@@ -21,8 +22,9 @@ internal enum DecodeTarget
 /// <summary>
 /// Runs SkiaSharp's codecs (libjpeg-turbo, libpng) over a file whose header we have already checked. JPEG is
 /// decoded a band of rows at a time straight into the one output array, so a large image costs its output plus a
-/// band; Skia decodes PNG only as a whole frame, which costs one RGBA frame more for RGB and mask output. No colour space is requested, so embedded ICC profiles and gAMA are not applied (as
-/// djpeg and every training pipeline we compare with do).
+/// band; Skia decodes PNG only as a whole frame, which costs one transient RGBA frame more for RGB and mask output.
+/// No colour space is requested, so embedded ICC profiles and gAMA are not applied (as djpeg and every training
+/// pipeline we compare with do).
 /// </summary>
 internal static class SkiaDecoder
 {
@@ -52,21 +54,37 @@ internal static class SkiaDecoder
                 throw new CodecException($"{format} data was refused by {Library(format)} ({start}) when asked for {info.ColorType} pixels");
 
             // Skia's PNG codec decodes whole frames only: into the output when the layouts agree, else into one
-            // RGBA frame that is repacked.
-            var frame = direct ? output : GC.AllocateUninitializedArray<byte>(checked(info.RowBytes * height));
-            fixed (byte* framePixels = frame)
+            // RGBA frame of native memory, repacked and freed at once (a managed frame would linger on the
+            // large-object heap until the next full collection).
+            if (direct)
             {
-                var begin = codec.StartIncrementalDecode(info, (IntPtr)framePixels, info.RowBytes);
-                if (begin != SKCodecResult.Success)
-                    throw new CodecException($"{format} data was refused by {Library(format)} ({begin}) when asked for {info.ColorType} pixels");
-                var result = codec.IncrementalDecode(out int rows);
-                if (result == SKCodecResult.IncompleteInput) throw new CodecException(ShortDecode(data, format, rows, height));
-                if (result != SKCodecResult.Success)
-                    throw new CodecException($"{format} image data is corrupt: {Library(format)} stopped with {result}");
+                fixed (byte* outputPixels = output) DecodeFrame(codec, info, (IntPtr)outputPixels, data, format);
+                return output;
             }
-            if (!direct) Repack(frame, output, target);
+            int frameBytes = checked(info.RowBytes * height);
+            byte* frame = (byte*)NativeMemory.Alloc((nuint)frameBytes);
+            try
+            {
+                DecodeFrame(codec, info, (IntPtr)frame, data, format);
+                Repack(new ReadOnlySpan<byte>(frame, frameBytes), output, target);
+            }
+            finally
+            {
+                NativeMemory.Free(frame);
+            }
             return output;
         }
+    }
+
+    private static void DecodeFrame(SKCodec codec, SKImageInfo info, IntPtr pixels, ReadOnlySpan<byte> data, string format)
+    {
+        var begin = codec.StartIncrementalDecode(info, pixels, info.RowBytes);
+        if (begin != SKCodecResult.Success)
+            throw new CodecException($"{format} data was refused by {Library(format)} ({begin}) when asked for {info.ColorType} pixels");
+        var result = codec.IncrementalDecode(out int rows);
+        if (result == SKCodecResult.IncompleteInput) throw new CodecException(ShortDecode(data, format, rows, info.Height));
+        if (result != SKCodecResult.Success)
+            throw new CodecException($"{format} image data is corrupt: {Library(format)} stopped with {result}");
     }
 
     /// <summary>Decodes a band of rows at a time: straight into the output, or through one band buffer.</summary>
