@@ -98,6 +98,21 @@ internal sealed class PngChunks
         return new PngHeader((int)width, (int)height, depth, colorType, p[12] == 1);
     }
 
+    /// <summary>Writes one chunk: length, type, payload, CRC-32 of type and payload.</summary>
+    public static void Write(Stream file, ReadOnlySpan<byte> type, ReadOnlySpan<byte> payload)
+    {
+        Span<byte> field = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(field, payload.Length);
+        file.Write(field);
+        file.Write(type);
+        file.Write(payload);
+        var crc = new Crc32();
+        crc.Append(type);
+        crc.Append(payload);
+        BinaryPrimitives.WriteUInt32BigEndian(field, crc.GetCurrentHashAsUInt32());
+        file.Write(field);
+    }
+
     /// <summary>RFC 1950: method 8 (deflate), window up to 32 KB, header check bits, no preset dictionary.</summary>
     private static void CheckZlibHeader(ReadOnlySpan<byte> firstImageData)
     {

@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
-
 namespace PetSeg.Codecs;
 
 /// <summary>
@@ -54,26 +51,12 @@ public static class PngDecoder
         file.Write(PngChunks.Signature);
         var ihdr = data.AsSpan(16, 13).ToArray(); // IHDR is the first chunk: its payload starts at byte 16
         ihdr[9] = 3;
-        WriteChunk(file, "IHDR"u8, ihdr);
+        PngChunks.Write(file, "IHDR"u8, ihdr);
         var palette = new byte[3 * entries];
         for (int i = 0; i < entries; i++) palette[3 * i] = palette[3 * i + 1] = palette[3 * i + 2] = (byte)i;
-        WriteChunk(file, "PLTE"u8, palette);
+        PngChunks.Write(file, "PLTE"u8, palette);
         foreach (var chunk in png.ImageDataChunks) file.Write(data.AsSpan(chunk));
-        WriteChunk(file, "IEND"u8, []);
+        PngChunks.Write(file, "IEND"u8, []);
         return file.ToArray();
-    }
-
-    private static void WriteChunk(Stream file, ReadOnlySpan<byte> type, ReadOnlySpan<byte> payload)
-    {
-        Span<byte> field = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(field, payload.Length);
-        file.Write(field);
-        var crc = new Crc32();
-        crc.Append(type);
-        crc.Append(payload);
-        file.Write(type);
-        file.Write(payload);
-        BinaryPrimitives.WriteUInt32BigEndian(field, crc.GetCurrentHashAsUInt32());
-        file.Write(field);
     }
 }

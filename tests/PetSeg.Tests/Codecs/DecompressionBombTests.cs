@@ -29,9 +29,9 @@ public sealed class DecompressionBombTests
         header[8] = 8; // bit depth; colour type 0 (gray)
         using var file = new MemoryStream();
         file.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
-        IndexedPng.Chunk(file, "IHDR"u8, header);
-        IndexedPng.Chunk(file, "IDAT"u8, rows.ToArray());
-        IndexedPng.Chunk(file, "IEND"u8, []);
+        PngChunks.Write(file, "IHDR"u8, header);
+        PngChunks.Write(file, "IDAT"u8, rows.ToArray());
+        PngChunks.Write(file, "IEND"u8, []);
         return file.ToArray();
     });
 
@@ -122,7 +122,7 @@ public sealed class DecompressionBombTests
                 change(payload);
                 changed = true;
             }
-            IndexedPng.Chunk(file, type, payload);
+            PngChunks.Write(file, type, payload);
             position += 12 + length;
         }
         Assert.True(changed, "fixture has no IDAT chunk");

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.IO.Hashing;
+using PetSeg.Codecs;
 
 namespace PetSeg.Tests.Codecs;
 
@@ -21,8 +21,8 @@ internal static class IndexedPng
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
         header[8] = 8; // bit depth
         header[9] = 3; // colour type: palette
-        Chunk(file, "IHDR"u8, header);
-        Chunk(file, "PLTE"u8, palette.SelectMany(c => new[] { c.R, c.G, c.B }).ToArray());
+        PngChunks.Write(file, "IHDR"u8, header);
+        PngChunks.Write(file, "PLTE"u8, palette.SelectMany(c => new[] { c.R, c.G, c.B }).ToArray());
         using var rows = new MemoryStream();
         using (var zlib = new ZLibStream(rows, CompressionLevel.Optimal, leaveOpen: true))
         {
@@ -32,23 +32,8 @@ internal static class IndexedPng
                 zlib.Write(ids, y * width, width);
             }
         }
-        Chunk(file, "IDAT"u8, rows.ToArray());
-        Chunk(file, "IEND"u8, []);
+        PngChunks.Write(file, "IDAT"u8, rows.ToArray());
+        PngChunks.Write(file, "IEND"u8, []);
         return file.ToArray();
-    }
-
-    /// <summary>A chunk: length, type, payload, CRC-32 of type and payload.</summary>
-    public static void Chunk(Stream file, ReadOnlySpan<byte> type, ReadOnlySpan<byte> payload)
-    {
-        Span<byte> field = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(field, payload.Length);
-        file.Write(field);
-        file.Write(type);
-        file.Write(payload);
-        var crc = new Crc32();
-        crc.Append(type);
-        crc.Append(payload);
-        BinaryPrimitives.WriteUInt32BigEndian(field, crc.GetCurrentHashAsUInt32());
-        file.Write(field);
     }
 }
