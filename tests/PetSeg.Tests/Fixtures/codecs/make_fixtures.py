@@ -3,7 +3,7 @@
 
 JPEG: small synthetic images are encoded with libjpeg-turbo's cjpeg (and Pillow for CMYK) in many variants and
 decoded with djpeg (libjpeg-turbo 2.1.5, default options: islow IDCT, fancy upsampling). The reference decode is
-stored as gzipped PNM (`<name>.jpg.ref.pnm.gz`) so the tests read it without our own PNG decoder.
+stored as gzipped PNM (`<name>.jpg.ref.pnm.gz`) so the tests read it without the PNG decoder under test.
 PNG: a tiny PNG writer below emits every colour type, bit depth, filter type and Adam7 interlacing (Pillow can
 not write all of them); the expected 8-bit pixels are computed from the source arrays (`<name>.png.ref.pnm.gz`,
 P5 gray, P6 RGB, P7 RGBA) and cross-checked against Pillow where Pillow decodes the format faithfully.
