@@ -88,8 +88,8 @@ internal static class SkiaDecoder
     }
 
     /// <summary>Decodes a band of rows at a time: straight into the output, or through one band buffer.</summary>
-    private static unsafe void DecodeBands(SKCodec codec, SKImageInfo info, ReadOnlySpan<byte> data, string format, byte[] output,
-        DecodeTarget target)
+    private static unsafe void DecodeBands(SKCodec codec, SKImageInfo info, ReadOnlySpan<byte> data, string format,
+        byte[] output, DecodeTarget target)
     {
         bool direct = target is DecodeTarget.Gray or DecodeTarget.Rgba;
         int outChannels = Channels(target);
@@ -103,7 +103,9 @@ internal static class SkiaDecoder
                 byte* destination = direct ? outputStart + (long)y * info.RowBytes : bandStart;
                 int decoded = codec.GetScanlines((IntPtr)destination, rows, info.RowBytes);
                 if (decoded != rows) throw new CodecException(ShortDecode(data, format, y + decoded, info.Height));
-                if (!direct) Repack(band.AsSpan(0, rows * info.RowBytes), output.AsSpan(y * info.Width * outChannels, rows * info.Width * outChannels), target);
+                if (direct) continue;
+                int rowBytes = info.Width * outChannels;
+                Repack(band.AsSpan(0, rows * info.RowBytes), output.AsSpan(y * rowBytes, rows * rowBytes), target);
             }
         }
     }
