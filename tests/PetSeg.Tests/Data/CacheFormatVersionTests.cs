@@ -21,12 +21,10 @@ public sealed class CacheFormatVersionTests
 
         // Relabel the file as format 1 with a valid trailer checksum, so only the version field is wrong.
         var bytes = File.ReadAllBytes(path);
-        int footer = bytes.Length - 24;
-        long dataLength = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(footer));
-        var trailer = bytes.AsSpan((int)dataLength, footer - (int)dataLength);
-        Assert.True(trailer.StartsWith("PSEGCACH"u8));
-        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(trailer[8..]));
-        BinaryPrimitives.WriteInt32LittleEndian(trailer[8..], 1);
+        var (footer, trailer) = Layout(bytes);
+        Assert.True(trailer.AsSpan().StartsWith("PSEGCACH"u8));
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(trailer.AsSpan(8)));
+        BinaryPrimitives.WriteInt32LittleEndian(trailer.AsSpan(8), 1);
         BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(footer + 8), XxHash64.HashToUInt64(trailer));
         File.WriteAllBytes(path, bytes);
 
@@ -42,9 +40,15 @@ public sealed class CacheFormatVersionTests
         TinyDatasets.WriteCleanOxford(temp.Path, 3, 20, 16);
         using var cache = SampleCache.OpenOrBuild(OxfordPetDataset.Open(temp.Path), new CacheSettings(temp.Combine("cache"), 8, 8));
         var bytes = File.ReadAllBytes(cache.Path);
+        var (footer, trailer) = Layout(bytes);
+        Assert.Equal(XxHash64.HashToUInt64(trailer), BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(footer + 8)));
+    }
+
+    /// <summary>Where the 24-byte footer starts, and the trailer: from the end of the data section to the footer.</summary>
+    private static (int Footer, ArraySegment<byte> Trailer) Layout(byte[] bytes)
+    {
         int footer = bytes.Length - 24;
-        long dataLength = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(footer));
-        Assert.Equal(XxHash64.HashToUInt64(bytes.AsSpan((int)dataLength, footer - (int)dataLength)),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(footer + 8)));
+        int dataLength = (int)BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(footer));
+        return (footer, new ArraySegment<byte>(bytes, dataLength, footer - dataLength));
     }
 }
