@@ -113,19 +113,24 @@ internal static class SkiaDecoder
     private static int Channels(DecodeTarget target) => target switch { DecodeTarget.Rgb => 3, DecodeTarget.Rgba => 4, _ => 1 };
 
     /// <summary>Keeps the first <see cref="Channels"/> bytes of each RGBA pixel of <paramref name="rgba"/>.</summary>
-    private static void Repack(ReadOnlySpan<byte> rgba, Span<byte> destination, DecodeTarget target)
+    private static unsafe void Repack(ReadOnlySpan<byte> rgba, Span<byte> destination, DecodeTarget target)
     {
         if (target == DecodeTarget.Red)
         {
             for (int i = 0, o = 0; o < destination.Length; i += 4, o++) destination[o] = rgba[i];
             return;
         }
-        for (int i = 0, o = 0; o < destination.Length; i += 4, o += 3)
+        int pixels = destination.Length / 3;
+        if (pixels == 0 || rgba.Length < 4 * pixels) throw new ArgumentException("Repack: RGBA source shorter than the RGB output");
+        fixed (byte* source = rgba, output = destination)
         {
-            destination[o] = rgba[i];
-            destination[o + 1] = rgba[i + 1];
-            destination[o + 2] = rgba[i + 2];
+            // One 4-byte store per pixel: its alpha byte is overwritten by the next pixel's red.
+            for (int i = 0; i < pixels - 1; i++) *(uint*)(output + 3 * i) = *(uint*)(source + 4 * i);
         }
+        int last = pixels - 1;
+        destination[3 * last] = rgba[4 * last];
+        destination[3 * last + 1] = rgba[4 * last + 1];
+        destination[3 * last + 2] = rgba[4 * last + 2];
     }
 
     private static string Library(string format) => format == "JPEG" ? "libjpeg-turbo" : "libpng";
