@@ -6,16 +6,10 @@ namespace PetSeg.Codecs;
 /// </summary>
 public static class ImageCodec
 {
-    /// <summary>Largest pixel count any decoder will allocate for (2^28, i.e. 16384 x 16384).</summary>
-    public const long MaxPixels = 1L << 28;
-
-    /// <summary>Largest side any decoder accepts.</summary>
-    public const int MaxSide = 65535;
-
     public static ImageFormat Sniff(ReadOnlySpan<byte> header)
     {
         if (header.Length >= 3 && header[0] == 0xFF && header[1] == 0xD8 && header[2] == 0xFF) return ImageFormat.Jpeg;
-        if (header.Length >= 8 && header[..8].SequenceEqual(PngDecoder.Signature)) return ImageFormat.Png;
+        if (header.Length >= 8 && header[..8].SequenceEqual(PngChunks.Signature)) return ImageFormat.Png;
         if (header.Length >= 6 && header[0] == 'G' && header[1] == 'I' && header[2] == 'F' && header[3] == '8')
             return ImageFormat.Gif;
         if (header.Length >= 2 && header[0] == 'B' && header[1] == 'M') return ImageFormat.Bmp;
@@ -27,14 +21,17 @@ public static class ImageCodec
     }
 
     /// <summary>Decodes JPEG or PNG data; <paramref name="name"/> only labels error messages.</summary>
-    public static Image8 Decode(byte[] data, string name)
+    public static Image8 Decode(byte[] data, string name) => Decode(data, name, PixelLimit.MaxPixels);
+
+    /// <summary>As <see cref="Decode(byte[], string)"/>, refusing images of more than <paramref name="maxPixels"/>.</summary>
+    public static Image8 Decode(byte[] data, string name, long maxPixels)
     {
         if (data.Length == 0) throw new InvalidDataException($"{name}: empty file");
         var format = Sniff(data);
         return format switch
         {
-            ImageFormat.Jpeg => JpegDecoder.Decode(data, name),
-            ImageFormat.Png => PngDecoder.Decode(data, name),
+            ImageFormat.Jpeg => JpegDecoder.Decode(data, name, maxPixels),
+            ImageFormat.Png => PngDecoder.Decode(data, name, maxPixels),
             ImageFormat.Unknown => throw new InvalidDataException(
                 $"{name}: unrecognised image format (first bytes {Convert.ToHexString(data.AsSpan(0, Math.Min(8, data.Length)))}), expected JPEG or PNG"),
             _ => throw new InvalidDataException($"{name}: {format} images are not supported, expected JPEG or PNG"),
@@ -42,14 +39,4 @@ public static class ImageCodec
     }
 
     public static Image8 DecodeFile(string path) => Decode(File.ReadAllBytes(path), path);
-
-    /// <summary>Refuses absurd header sizes before anything is allocated for them.</summary>
-    internal static void CheckSize(string format, long width, long height)
-    {
-        if (width <= 0 || height <= 0)
-            throw new CodecException($"{format} image size {width}x{height}, expected positive width and height");
-        if (width > MaxSide || height > MaxSide || width * height > MaxPixels)
-            throw new CodecException(
-                $"{format} image size {width}x{height} exceeds the limit ({MaxSide} per side, {MaxPixels} pixels)");
-    }
 }

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Text;
 
 namespace PetSeg.Data;
@@ -8,7 +9,7 @@ public sealed record CachedSample(string Name, DatasetSplit Split);
 /// <summary>
 /// Layout of a cache file: the data section first (records of RGB bytes [H, W, 3] followed by class ids [H, W],
 /// in sample order), then a trailer describing it, then a fixed 24-byte footer: trailer offset (int64), trailer
-/// checksum (uint64) and the magic "PSEGCEND". The trailer comes last because which samples survive decoding is
+/// checksum (XxHash64) and the magic "PSEGCEND". The trailer comes last because which samples survive decoding is
 /// only known once the data is written; a file cut short loses its footer and is rejected.
 /// </summary>
 internal sealed record CacheTrailer(
@@ -52,7 +53,7 @@ internal sealed record CacheTrailer(
         stream.Write(trailer);
         using var footer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         footer.Write(dataLength);
-        footer.Write(Checksum64.Compute(trailer));
+        footer.Write(XxHash64.HashToUInt64(trailer));
         footer.Write(FooterMagic);
     }
 
@@ -72,7 +73,7 @@ internal sealed record CacheTrailer(
         var trailerBytes = new byte[trailerLength];
         file.Seek(dataLength, SeekOrigin.Begin);
         file.ReadExactly(trailerBytes);
-        if (Checksum64.Compute(trailerBytes) != trailerChecksum) throw new InvalidDataException("trailer checksum mismatch");
+        if (XxHash64.HashToUInt64(trailerBytes) != trailerChecksum) throw new InvalidDataException("trailer checksum mismatch");
 
         using var r = new BinaryReader(new MemoryStream(trailerBytes), Encoding.UTF8);
         if (!r.ReadBytes(TrailerMagic.Length).AsSpan().SequenceEqual(TrailerMagic)) throw new InvalidDataException("bad trailer magic");

@@ -25,7 +25,8 @@ public readonly record struct CacheProgress(int Done, int Total);
 /// </summary>
 internal static class CacheKey
 {
-    public const int FormatVersion = 1;
+    /// <summary>2: checksums are XxHash64 (version 1 had a hand-written hash; its files are rebuilt, not misread).</summary>
+    public const int FormatVersion = 2;
 
     public static byte[] Compute(ISegmentationDataset dataset, CacheSettings settings)
     {

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
 
 namespace PetSeg.Data;
@@ -134,9 +135,9 @@ public sealed unsafe class SampleCache : IDisposable
 
     private ulong ComputeDataChecksum()
     {
-        ulong checksum = 0;
-        for (int i = 0; i < Count; i++) checksum = Checksum64.Combine(checksum, Checksum64.Compute(new ReadOnlySpan<byte>(Record(i), (int)_recordBytes)));
-        return checksum;
+        var hash = new XxHash64();
+        for (int i = 0; i < Count; i++) hash.Append(new ReadOnlySpan<byte>(Record(i), (int)_recordBytes));
+        return hash.GetCurrentHashAsUInt64();
     }
 
     public void Dispose()

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+
 namespace PetSeg.Data;
 
 /// <summary>
@@ -17,7 +19,7 @@ internal static class SampleCacheBuilder
         int recordBytes = checked(settings.Width * settings.Height * 4);
         var kept = new List<CachedSample>(total);
         var skipped = new List<SkippedSample>();
-        ulong dataChecksum = 0;
+        var dataHash = new XxHash64();
         string temporary = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
@@ -47,7 +49,7 @@ internal static class SampleCacheBuilder
                             continue;
                         }
                         file.Write(records[k]);
-                        dataChecksum = Checksum64.Combine(dataChecksum, Checksum64.Compute(records[k]));
+                        dataHash.Append(records[k]);
                         kept.Add(new CachedSample(sample.Name, sample.Split));
                     }
                     progress?.Invoke(new CacheProgress(start + count, total));
@@ -55,7 +57,8 @@ internal static class SampleCacheBuilder
                 if (kept.Count == 0)
                     throw new InvalidDataException(
                         $"{dataset.Root}: none of the {total} samples could be decoded ({SkippedSample.Summarize(skipped)}; first: {skipped[0]})");
-                var trailer = new CacheTrailer(key, settings.Width, settings.Height, settings.Method, kept, skipped, dataChecksum);
+                var trailer = new CacheTrailer(key, settings.Width, settings.Height, settings.Method, kept, skipped,
+                    dataHash.GetCurrentHashAsUInt64());
                 trailer.WriteWithFooter(file, (long)kept.Count * recordBytes);
             }
             File.Move(temporary, path, overwrite: true);

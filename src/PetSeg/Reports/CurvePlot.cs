@@ -1,5 +1,3 @@
-using PetSeg.Codecs;
-
 namespace PetSeg.Reports;
 
 /// <summary>
@@ -46,8 +44,8 @@ public static class CurvePlot
         var files = new List<string>();
         foreach (var (name, chart) in Names.Zip(Charts(rows, classNames)))
         {
-            File.WriteAllText(Path.Combine(folder, name + ".svg"), SvgChart.Render(chart));
-            File.WriteAllBytes(Path.Combine(folder, name + ".png"), PngEncoder.Encode(PngChart.Render(chart)));
+            File.WriteAllText(Path.Combine(folder, name + ".svg"), ChartRenderer.Svg(chart));
+            File.WriteAllBytes(Path.Combine(folder, name + ".png"), ChartRenderer.Png(chart));
             files.Add(name + ".svg");
             files.Add(name + ".png");
         }

@@ -1,5 +1,5 @@
 using PetSeg.Codecs;
-using PetSeg.Reports.Raster;
+using SkiaSharp;
 
 namespace PetSeg.Reports;
 
@@ -17,9 +17,9 @@ public static class Mosaic
     public const int Margin = 10, Gap = 6, MinTile = 192;
     public static readonly string[] ColumnTitles = ["input", "true mask", "predicted mask"];
     private static readonly Rgb Ignored = new(0x80, 0x80, 0x80);
-    private const int TitleScale = 2, LegendScale = 2, Swatch = 14;
-    private static readonly int TitleHeight = BitmapFont.CellHeight * TitleScale + 4;
-    private static readonly int LegendLineHeight = Math.Max(Swatch, BitmapFont.CellHeight * LegendScale) + 4;
+    private static readonly SKColor Ink = new(0x22, 0x22, 0x22), Outline = new(0x44, 0x44, 0x44);
+    private const float TitleSize = 22, LegendSize = 18;
+    private const int Swatch = 16, TitleHeight = 32, LegendLineHeight = 24;
 
     /// <summary>Renders the rows. <paramref name="tileSize"/> defaults to the largest input side, multiplied by the
     /// smallest whole factor that reaches <see cref="MinTile"/> (a 128-px model input becomes a crisp 256-px tile).</summary>
@@ -30,18 +30,23 @@ public static class Mosaic
         int side = rows.Max(r => Math.Max(r.Input.Width, r.Input.Height));
         int tile = tileSize ?? side * ((MinTile + side - 1) / side);
         var palette = SegmentationPalette.For(classNames);
+        using var titleFont = new SKFont(SKTypeface.Default, TitleSize);
+        using var legendFont = new SKFont(SKTypeface.Default, LegendSize);
 
         int width = 2 * Margin + 3 * tile + 2 * Gap;
         var present = rows.SelectMany(r => r.Truth.Concat(r.Prediction)).Where(v => v < classNames.Count).Distinct().Order().ToList();
-        var legend = LegendLayout(present, classNames, width - 2 * Margin);
+        var legend = LegendLayout(present, classNames, width - 2 * Margin, legendFont);
         int legendHeight = legend.Count == 0 ? 0 : 3 * Gap + legend.Max(e => e.Y) + LegendLineHeight;
         int height = Margin + TitleHeight + rows.Count * tile + (rows.Count - 1) * Gap + legendHeight + Margin;
 
-        var canvas = new Canvas(width, height, new Rgb(255, 255, 255));
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.White);
+        using var ink = new SKPaint { Color = Ink, IsAntialias = true };
         for (int c = 0; c < 3; c++)
         {
-            int scale = BitmapFont.Measure(ColumnTitles[c], TitleScale) <= tile ? TitleScale : 1;
-            canvas.Text(TileOrigin(0, c, tile).X + (tile - BitmapFont.Measure(ColumnTitles[c], scale)) / 2, Margin, ColumnTitles[c], ChartLayout.Ink, scale);
+            float centre = TileOrigin(0, c, tile).X + tile / 2f;
+            canvas.DrawText(ColumnTitles[c], centre, Margin + TitleSize, SKTextAlign.Center, titleFont, ink);
         }
         for (int r = 0; r < rows.Count; r++)
         {
@@ -50,17 +55,22 @@ public static class Mosaic
             for (int c = 0; c < 3; c++)
             {
                 var (x, y) = TileOrigin(r, c, tile);
-                canvas.Blit(Fit(tiles[c], tile), x, y);
+                DrawFitted(canvas, tiles[c], x, y, tile);
             }
         }
         int legendTop = height - Margin - legendHeight + 3 * Gap;
+        using var swatchFill = new SKPaint();
+        using var swatchEdge = new SKPaint { Color = Outline, Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
         foreach (var (classId, x, y) in legend)
         {
-            canvas.FillRect(Margin + x, legendTop + y, Margin + x + Swatch, legendTop + y + Swatch, palette[classId]);
-            canvas.StrokeRect(Margin + x, legendTop + y, Margin + x + Swatch, legendTop + y + Swatch, ChartLayout.Axis);
-            canvas.Text(Margin + x + Swatch + 5, legendTop + y, classNames[classId], ChartLayout.Ink, LegendScale);
+            var box = SKRect.Create(Margin + x, legendTop + y, Swatch, Swatch);
+            var colour = palette[classId];
+            swatchFill.Color = new SKColor(colour.R, colour.G, colour.B);
+            canvas.DrawRect(box, swatchFill);
+            canvas.DrawRect(box, swatchEdge);
+            canvas.DrawText(classNames[classId], box.Right + 6, box.Bottom - 2, SKTextAlign.Left, legendFont, ink);
         }
-        return canvas.ToImage();
+        return ToImage(bitmap);
     }
 
     public static void Write(string path, IReadOnlyList<MosaicRow> rows, IReadOnlyList<string> classNames, int? tileSize = null) =>
@@ -91,35 +101,43 @@ public static class Mosaic
         return new Image8(width, height, 3, rgb);
     }
 
-    /// <summary>Scales an RGB image (nearest neighbour) to fit a tile x tile square, centred on white.</summary>
-    private static Image8 Fit(Image8 image, int tile)
+    /// <summary>Draws an RGB image scaled (nearest neighbour) to fit a tile x tile square at (x, y), centred.</summary>
+    private static unsafe void DrawFitted(SKCanvas canvas, Image8 image, int x, int y, int tile)
     {
         double scale = Math.Min((double)tile / image.Width, (double)tile / image.Height);
         int w = Math.Max(1, (int)Math.Round(image.Width * scale)), h = Math.Max(1, (int)Math.Round(image.Height * scale));
-        int ox = (tile - w) / 2, oy = (tile - h) / 2;
-        var output = new byte[tile * tile * 3];
-        output.AsSpan().Fill(255);
-        var source = image.Pixels;
-        for (int y = 0; y < h; y++)
+        var rgba = new byte[image.Width * image.Height * 4];
+        for (int i = 0, s = 0; s < image.Pixels.Length; i += 4, s += 3)
         {
-            int sy = Math.Min(image.Height - 1, (int)((y + 0.5) / scale));
-            for (int x = 0; x < w; x++)
-            {
-                int sx = Math.Min(image.Width - 1, (int)((x + 0.5) / scale));
-                source.AsSpan((sy * image.Width + sx) * 3, 3).CopyTo(output.AsSpan(((oy + y) * tile + ox + x) * 3, 3));
-            }
+            image.Pixels.AsSpan(s, 3).CopyTo(rgba.AsSpan(i, 3));
+            rgba[i + 3] = 255;
         }
-        return new Image8(tile, tile, 3, output);
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        fixed (byte* pixels = rgba)
+        {
+            using var pixmap = new SKPixmap(info, (IntPtr)pixels, info.RowBytes);
+            using var source = SKImage.FromPixels(pixmap);
+            var destination = SKRect.Create(x + (tile - w) / 2, y + (tile - h) / 2, w, h);
+            canvas.DrawImage(source, destination, new SKSamplingOptions(SKFilterMode.Nearest));
+        }
+    }
+
+    private static Image8 ToImage(SKBitmap bitmap)
+    {
+        var rgba = bitmap.GetPixelSpan();
+        var rgb = new byte[bitmap.Width * bitmap.Height * 3];
+        for (int i = 0, o = 0; o < rgb.Length; i += 4, o += 3) rgba.Slice(i, 3).CopyTo(rgb.AsSpan(o, 3));
+        return new Image8(bitmap.Width, bitmap.Height, 3, rgb);
     }
 
     /// <summary>Legend entries flowed left to right and wrapped to <paramref name="width"/>: (class, x, y) offsets.</summary>
-    private static List<(int ClassId, int X, int Y)> LegendLayout(List<byte> classes, IReadOnlyList<string> names, int width)
+    private static List<(int ClassId, int X, int Y)> LegendLayout(List<byte> classes, IReadOnlyList<string> names, int width, SKFont font)
     {
         var entries = new List<(int, int, int)>();
         int x = 0, y = 0;
         foreach (int c in classes)
         {
-            int entryWidth = Swatch + 5 + BitmapFont.Measure(names[c], LegendScale);
+            int entryWidth = Swatch + 6 + (int)Math.Ceiling(font.MeasureText(names[c]));
             if (x > 0 && x + entryWidth > width)
             {
                 x = 0;

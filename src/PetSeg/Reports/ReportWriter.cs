@@ -138,6 +138,8 @@ public static class ReportWriter
 
     private static void Pictures(StringBuilder md, RunReport report)
     {
+        if ((report.Epochs.Count > 0 || report.Mosaics.Count > 0) && !SystemFonts.Available)
+            md.Append(SystemFonts.MissingNote).Append("\n\n");
         if (report.Epochs.Count > 0)
         {
             md.Append("## Curves\n\n");

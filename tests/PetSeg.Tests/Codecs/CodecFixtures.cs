@@ -6,7 +6,7 @@ namespace PetSeg.Tests.Codecs;
 
 /// <summary>
 /// Access to the files made by Fixtures/codecs/make_fixtures.py: the encoded images and their reference decodes
-/// (gzipped PNM: P5 gray, P6 RGB, P7 RGBA), read here without any of our own decoders.
+/// (gzipped PNM: P5 gray, P6 RGB, P7 RGBA), read here without the decoders under test.
 /// </summary>
 internal static class CodecFixtures
 {

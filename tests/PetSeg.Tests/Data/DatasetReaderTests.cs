@@ -72,7 +72,7 @@ public sealed class DatasetReaderTests
         {
             var labels = Enumerable.Range(0, 6 * 4).Select(p => (byte)((p * i) % ClothingDataset.ClassCount)).ToArray();
             File.WriteAllBytes(temp.Combine("png_images", "IMAGES", $"img_{i:D4}.png"), PngEncoder.Encode(new Image8(6, 4, 3)));
-            if (i != 7) File.WriteAllBytes(temp.Combine("png_masks", "MASKS", $"seg_{i:D4}.png"), PngEncoder.EncodeIndexed(6, 4, labels, palette));
+            if (i != 7) File.WriteAllBytes(temp.Combine("png_masks", "MASKS", $"seg_{i:D4}.png"), PetSeg.Tests.Codecs.IndexedPng.Write(6, 4, labels, palette));
         }
 
         var a = ClothingDataset.Open(temp.Path, splitSeed: 1);

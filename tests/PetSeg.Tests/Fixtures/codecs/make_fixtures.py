@@ -3,7 +3,7 @@
 
 JPEG: small synthetic images are encoded with libjpeg-turbo's cjpeg (and Pillow for CMYK) in many variants and
 decoded with djpeg (libjpeg-turbo 2.1.5, default options: islow IDCT, fancy upsampling). The reference decode is
-stored as gzipped PNM (`<name>.jpg.ref.pnm.gz`) so the tests read it without our own PNG decoder.
+stored as gzipped PNM (`<name>.jpg.ref.pnm.gz`) so the tests read it without the PNG decoder under test.
 PNG: a tiny PNG writer below emits every colour type, bit depth, filter type and Adam7 interlacing (Pillow can
 not write all of them); the expected 8-bit pixels are computed from the source arrays (`<name>.png.ref.pnm.gz`,
 P5 gray, P6 RGB, P7 RGBA) and cross-checked against Pillow where Pillow decodes the format faithfully.
@@ -118,6 +118,7 @@ def make_jpegs():
         for variant in ["420", "422", "440"]:
             add_jpeg(f"jpeg_{w}x{h}_{variant}", cjpeg(small, variant, *variants[variant]))
     add_jpeg("jpeg_17x13_restart1row_gray", cjpeg(tiny, "r1", "-grayscale", "-restart", "1"))
+    add_jpeg("jpeg_17x13_arith", cjpeg(tiny, "arith", "-arithmetic"))  # arithmetic coding (SOF9)
     add_jpeg("jpeg_33x29_progrestart", cjpeg(mid, "pr", "-progressive", "-restart", "2B"))
 
     # Pillow: progressive with restart markers; CMYK (Pillow writes Adobe APP14 and inverted CMYK).
@@ -143,9 +144,6 @@ def make_jpegs():
         f.write(bytes(data))
     write_pnm_gz(out("jpeg_33x29_ycck.jpg.ref.pnm.gz"), np.array(Image.open(out("jpeg_33x29_ycck.jpg")).convert("RGB")))
 
-    # Refused codings.
-    with open(out("bad_arithmetic.jpg"), "wb") as f:
-        f.write(cjpeg(tiny, "arith", "-arithmetic"))
 
 
 # ---------------------------------------------------------------- PNG
