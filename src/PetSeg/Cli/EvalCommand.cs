@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NeuralCore.Layers.Import;
 using PetSeg.Data;
 using PetSeg.Training;
 using Spectre.Console;
@@ -24,7 +25,7 @@ internal static class EvalCommand
         var command = new Command("eval", "Evaluate a checkpoint on a dataset split") { checkpoint, data, format, split, batchSize, json };
         command.SetAction(parse =>
         {
-            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!);
+            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, io.Warn);
             var report = Evaluation.Run(trained, parse.GetValue(data), SegmentationDatasets.ParseFormat(parse.GetValue(format)!),
                 parse.GetValue(split) == "train" ? DatasetSplit.Train : DatasetSplit.Test, parse.GetValue(batchSize),
                 (what, done, total) =>
@@ -35,7 +36,7 @@ internal static class EvalCommand
             Print(report, trained, io);
             if (parse.GetValue(json) is { } jsonPath)
             {
-                File.WriteAllText(jsonPath, report.ToJson());
+                AtomicFile.WriteAllText(jsonPath, report.ToJson());
                 io.Out.WriteLine($"numbers written to {jsonPath}");
             }
             return PetSegCli.ExitOk;

@@ -15,7 +15,7 @@ internal static class PredictCommand
         command.SetAction(parse =>
         {
             var files = PredictionWriter.InputFiles(parse.GetValue(input)!);
-            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!);
+            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, io.Warn);
             string output = parse.GetValue(outDir)!;
             PredictionSummary summary;
             using (var progress = EpochProgress.Create(io, "predict", files.Count))

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PetSeg.Codecs;
 using PetSeg.Data.Synthetic;
 
@@ -23,6 +24,9 @@ public static class SyntheticCache
 
     public const string MarkerFile = ".complete";
     public const int JpegQuality = 90;
+
+    /// <summary>The staging folders of <see cref="Ensure"/>: <c>synthetic-...partial-PID</c>.</summary>
+    private static readonly Regex StagingFolder = new(@"^synthetic-.*\.partial-(?<pid>\d+)$");
 
     private static readonly string[] OwnedEntries = ["images", "annotations", MarkerFile];
     private static readonly JsonSerializerOptions MarkerJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
@@ -54,6 +58,7 @@ public static class SyntheticCache
     {
         cacheRoot ??= DefaultRoot();
         var folder = Path.Combine(cacheRoot, FolderName(count, seed));
+        StaleFiles.RemoveOfDeadProcesses(cacheRoot, StagingFolder);
         if (IsComplete(folder, count, seed)) return folder;
 
         Directory.CreateDirectory(cacheRoot);

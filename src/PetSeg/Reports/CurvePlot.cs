@@ -1,3 +1,4 @@
+using NeuralCore.Layers.Import;
 using PetSeg.Codecs;
 
 namespace PetSeg.Reports;
@@ -46,8 +47,8 @@ public static class CurvePlot
         var files = new List<string>();
         foreach (var (name, chart) in Names.Zip(Charts(rows, classNames)))
         {
-            File.WriteAllText(Path.Combine(folder, name + ".svg"), SvgChart.Render(chart));
-            File.WriteAllBytes(Path.Combine(folder, name + ".png"), PngEncoder.Encode(PngChart.Render(chart)));
+            AtomicFile.WriteAllText(Path.Combine(folder, name + ".svg"), SvgChart.Render(chart));
+            AtomicFile.WriteAllBytes(Path.Combine(folder, name + ".png"), PngEncoder.Encode(PngChart.Render(chart)));
             files.Add(name + ".svg");
             files.Add(name + ".png");
         }
