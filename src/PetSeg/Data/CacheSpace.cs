@@ -3,8 +3,9 @@ using System.Globalization;
 namespace PetSeg.Data;
 
 /// <summary>
-/// The disk and memory a sample cache takes, checked before any sample is decoded: a size too large for the disk
-/// or for memory is refused with the numbers, instead of failing after minutes of decoding (or filling the disk).
+/// The disk and memory a sample cache takes, checked before any sample is decoded: a cache too large for the disk,
+/// for memory (the loader reads it at random every epoch, through a memory map), or a build whose parallel chunk of
+/// decoded samples is too large, is refused with the numbers instead of failing after minutes of decoding.
 /// </summary>
 public static class CacheSpace
 {
@@ -28,8 +29,12 @@ public static class CacheSpace
         if (need > free)
             throw new IOException($"the sample cache of {samples} images at {settings.Width}x{settings.Height} needs {Gigabytes(need)} " +
                 $"in {settings.Directory}, which has {Gigabytes(free)} free; use a smaller --image-size, free some space, or set PETSEG_CACHE to a larger disk");
-        long memory = BuildMemoryBytes(settings);
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (need > available)
+            throw new InsufficientMemoryException($"the sample cache of {samples} images at {settings.Width}x{settings.Height} needs {Gigabytes(need)}, " +
+                $"more than the {Gigabytes(available)} of memory this process may use; the loader reads it at random every epoch, " +
+                "so it must fit in memory: use a smaller --image-size");
+        long memory = BuildMemoryBytes(settings);
         if (memory > available / 2)
             throw new InsufficientMemoryException($"building the sample cache at {settings.Width}x{settings.Height} holds " +
                 $"{SampleCacheBuilder.ChunkSize(settings)} decoded samples of {Gigabytes((long)settings.Width * settings.Height * BytesPerPixel)} at once, " +

@@ -52,7 +52,7 @@ public static class SyntheticCache
     /// Returns the folder of the (count, seed) dataset under <paramref name="cacheRoot"/> (default
     /// <see cref="DefaultRoot"/>), generating it first unless a complete, matching copy is already there. Generation
     /// happens in a private sibling folder that is renamed into place, so two processes asking at once never see
-    /// each other's half-written files.
+    /// each other's half-written files; such folders left by killed processes are removed here.
     /// </summary>
     public static string Ensure(string? cacheRoot, int count, int seed, Action<int>? onImageWritten = null)
     {

@@ -17,7 +17,9 @@ namespace PetSeg.Training;
 /// One training run: data, model, optimizer, the epoch loop with validation, checkpoints (last every epoch and on
 /// Ctrl+C, best by validation mean IoU), metrics.csv, curves and report.md. A resumed run continues from the last
 /// checkpoint to the same result as an uninterrupted run with the same seed: batches and augmentations depend
-/// only on (seed, epoch, index), and the optimizer state and random streams are restored exactly.
+/// only on (seed, epoch, index), and the optimizer state and random streams are restored exactly. Every file is
+/// written atomically, the folder is locked while the run trains, and it is created only once every option has been
+/// checked and the data is ready.
 /// </summary>
 public sealed class TrainRun
 {
