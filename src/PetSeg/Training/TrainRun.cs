@@ -198,7 +198,6 @@ public sealed class TrainRun
         return PetSegCli.ExitOk;
     }
 
-
     /// <summary>
     /// A resumed run whose best.safetensors is damaged or gone cannot restore that epoch's weights: the file is
     /// removed and the best of the epochs from here on becomes the new best, so the run folder is whole again.
@@ -207,7 +206,9 @@ public sealed class TrainRun
     {
         if (state.BestEpoch is not { } bestEpoch) return state;
         string best = _run.BestCheckpoint;
-        string? problem = !File.Exists(best) ? "missing" : CheckpointFallback.Damage(best, path => Checkpoint.ReadInfo(path)) is { } damage ? $"damaged ({damage})" : null;
+        string? problem = File.Exists(best)
+            ? CheckpointFallback.Damage(best, path => Checkpoint.ReadInfo(path)) is { } damage ? $"damaged ({damage})" : null
+            : "missing";
         if (problem is null) return state;
         _io.Warn($"{best} is {problem}: the weights of epoch {bestEpoch} are lost; the best epoch from here on becomes the new best.safetensors");
         File.Delete(best);
