@@ -48,5 +48,6 @@ public static class CacheSpace
         return Path.GetPathRoot(folder) ?? "/";
     }
 
-    private static string Gigabytes(long bytes) => (bytes / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " GB";
+    /// <summary>"12.34 GB": how the checks state sizes.</summary>
+    internal static string Gigabytes(long bytes) => (bytes / 1e9).ToString("0.00", CultureInfo.InvariantCulture) + " GB";
 }

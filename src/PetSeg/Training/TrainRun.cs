@@ -93,6 +93,7 @@ public sealed class TrainRun
         var loss = Loss.Create(_options.Loss);
         var model = ModelSetup.Create(_options, SegmentationDatasets.ClassCount(_options.Data is null ? DatasetFormat.Synthetic : _options.Format));
         TrainingLimits.CheckBatch(model, _options);
+        TrainingMemory.Check(model, _options);
         var clock = Stopwatch.StartNew();
         using var data = DataSetup.Open(_options, (what, done, total) =>
         {

@@ -47,13 +47,25 @@ public sealed class BadOptionTests(TrainedRun run)
     [Fact]
     public void A_cache_that_cannot_fit_is_refused_with_the_numbers_before_any_pet_is_drawn()
     {
-        var (code, output, err, folder) = Train("too-large", "--synthetic-count", "100000", "--image-size", "4096");
+        var (code, output, err, folder) = Train("too-large", "--synthetic-count", "2000000000", "--image-size", "256", "--batch-size", "2");
         Assert.Equal(1, code);
         var line = OneLine(err);
-        Assert.Matches(@"^petseg: the sample cache of 100000 images at 4096x4096 needs 6710\.\d\d GB in .*, which has \d+\.\d\d GB free", line);
+        Assert.Matches(@"^petseg: the sample cache of 2000000000 images at 256x256 needs 526336\.00 GB in .*, which has \d+\.\d\d GB free", line);
         Assert.Empty(output);
         Assert.False(Directory.Exists(folder));
-        Assert.False(Directory.Exists(Path.Combine(run.Temp, "cache", "synthetic-100000-1-v2")));
+        Assert.False(Directory.Exists(Path.Combine(run.Temp, "cache", "synthetic-2000000000-1-v2")));
+    }
+
+    [Fact]
+    public void A_run_that_cannot_fit_in_memory_is_refused_with_the_numbers_before_any_work()
+    {
+        var (code, output, err, folder) = Train("too-large-for-memory", "--image-size", "8192", "--batch-size", "16");
+        Assert.Equal(1, code);
+        Assert.Matches(@"^petseg: --image-size 8192 --batch-size 16: training unet-mobilenetv2 needs about \d+\.\d\d GB of memory " +
+            @"\(0\.\d\d GB of weights, gradients and optimizer state and \d+\.\d\d GB per image, measured at 64x64 and scaled, plus half again for the memory pool\), " +
+            @"more than the \d+\.\d\d GB this process may use; use a smaller --image-size or --batch-size$", OneLine(err));
+        Assert.Empty(output);
+        Assert.False(Directory.Exists(folder));
     }
 
     [Fact]
