@@ -109,24 +109,25 @@ public sealed class TrainRun
         using var epochValLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false, stride: _options.ValidationSubsplits);
 
         bool createdFolder = !Directory.Exists(_run.Root);
-        RunLock? runLock = null;
+        // Taken outside the try: when another run holds the folder, nothing here is this run's to remove.
+        var runLock = _run.Claim();
         try
         {
-            runLock = _run.Claim();
             if (rewriteOptions) AtomicFile.WriteAllText(_run.Options, _options.ToJson());
             var setup = new RunSetup(model, data, loss, optimizer, normalization, trainLoader, valLoader, epochValLoader, clock);
             return Train(setup, resumeFrom, cancel);
         }
         catch (Exception) when (resumeFrom is null && !File.Exists(_run.LastCheckpoint))
         {
-            runLock?.Dispose();
-            runLock = null;
-            RemoveUnstartedRun(createdFolder);
+            // A fresh run that failed before its first checkpoint leaves nothing: its files go while it holds the lock,
+            // the folder (if it made it) once the lock is gone.
+            foreach (var path in new[] { _run.Options, _run.Metrics }) File.Delete(path);
             throw;
         }
         finally
         {
-            runLock?.Dispose();
+            runLock.Dispose();
+            if (createdFolder) RemoveIfEmpty(_run.Root);
         }
     }
 
@@ -216,11 +217,16 @@ public sealed class TrainRun
         return state with { BestMetric = null, BestEpoch = null };
     }
 
-    /// <summary>Removes what a fresh run wrote before it failed without a checkpoint, and the folder if it made it.</summary>
-    private void RemoveUnstartedRun(bool createdFolder)
+    private static void RemoveIfEmpty(string folder)
     {
-        foreach (var path in new[] { _run.Options, _run.Metrics }) File.Delete(path);
-        if (createdFolder && Directory.Exists(_run.Root) && !Directory.EnumerateFileSystemEntries(_run.Root).Any()) Directory.Delete(_run.Root);
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (IOException)
+        {
+            // Another run wrote into it meanwhile: it is theirs now.
+        }
     }
 
     private static string Summary(EpochMetrics m, IReadOnlyList<string> classNames) =>
