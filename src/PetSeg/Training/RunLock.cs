@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using PetSeg.Data;
 
 namespace PetSeg.Training;
@@ -13,6 +14,9 @@ namespace PetSeg.Training;
 public sealed class RunLock : IDisposable
 {
     public const string FileName = ".lock";
+
+    /// <summary>This class's own work files (<c>.lock.PID.tmp</c>, <c>.lock.stale-PID.tmp</c>), left only by a killed process.</summary>
+    private static readonly Regex WorkFile = new(@"^\.lock\.(stale-)?(?<pid>\d+)\.tmp$");
 
     private readonly string _path;
     private readonly string _content;
@@ -35,6 +39,7 @@ public sealed class RunLock : IDisposable
     {
         var path = Path.Combine(runRoot, FileName);
         string content = Describe(Environment.ProcessId);
+        StaleFiles.RemoveOfDeadProcesses(runRoot, WorkFile);
         for (int attempt = 0; attempt < 5; attempt++)
         {
             var temporary = Path.Combine(runRoot, $"{FileName}.{Environment.ProcessId}.tmp");

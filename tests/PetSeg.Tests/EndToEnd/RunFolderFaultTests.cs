@@ -152,6 +152,8 @@ public sealed class RunFolderFaultTests(TrainedRun run)
         File.WriteAllText(Path.Combine(folder, RunLock.FileName), $"{dead} 638000000000000000\n");
         var halfWritten = Path.Combine(folder, $".best.safetensors.{Guid.NewGuid():N}.tmp");
         File.WriteAllText(halfWritten, "half a checkpoint");
+        var halfLocked = Path.Combine(folder, $".lock.{dead}.tmp");
+        File.WriteAllText(halfLocked, $"{dead} 0\n");
 
         var cache = Path.Combine(run.Temp, "cache");
         var deadStaging = Path.Combine(cache, $"synthetic-24-1-v2.partial-{dead}");
@@ -168,6 +170,7 @@ public sealed class RunFolderFaultTests(TrainedRun run)
             Assert.True(code == 0, err);
             Assert.False(File.Exists(Path.Combine(folder, RunLock.FileName)), "the lock is released at the end");
             Assert.False(File.Exists(halfWritten));
+            Assert.False(File.Exists(halfLocked));
             Assert.True(File.Exists(new RunFolder(folder).BestCheckpoint));
             Assert.False(Directory.Exists(deadStaging));
             Assert.False(File.Exists(deadCacheFile));
