@@ -34,8 +34,7 @@ public static class TrainingMemory
 
     /// <param name="FixedBytes">Weights, gradients and optimizer state.</param>
     /// <param name="BytesPerImagePixel">What each pixel of each image of a batch adds to a training step.</param>
-    /// <param name="ProbeSize">The side of the measured step.</param>
-    public sealed record Estimate(long FixedBytes, double BytesPerImagePixel, int ProbeSize)
+    public sealed record Estimate(long FixedBytes, double BytesPerImagePixel)
     {
         /// <summary>A training step of <paramref name="batch"/> images of <paramref name="side"/> pixels square, with the optimizer state.</summary>
         public long StepBytes(int batch, int side) => FixedBytes + (long)(BytesPerImagePixel * batch * side * side);
@@ -84,6 +83,6 @@ public static class TrainingMemory
         }
         // The step's peak holds the gradients (the size of the weights) and the activations; only these scale.
         long activations = Math.Max(0, pool.PeakBytesInUse - before - parameterBytes);
-        return new Estimate(ParameterCopies * parameterBytes, (double)activations / ((long)batch * side * side), side);
+        return new Estimate(ParameterCopies * parameterBytes, (double)activations / ((long)batch * side * side));
     }
 }
