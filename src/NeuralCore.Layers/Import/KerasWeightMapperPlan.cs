@@ -112,28 +112,37 @@ internal sealed class WeightCopyPlan
         if (!IsValid) throw new InvalidOperationException("WeightCopyPlan.Apply on a plan with problems");
         foreach (var copy in _copies)
         {
-            if (copy.Target.DType == DType.Float64)
-            {
-                var dst = copy.Target.Span<double>();
-                if (copy.Source.DType == WeightDType.F64 && BitConverter.IsLittleEndian)
-                    MemoryMarshal.Cast<byte, double>(copy.Source.Data).CopyTo(dst);
-                else
-                {
-                    var values = copy.Source.ToFloat32();
-                    for (var i = 0; i < values.Length; i++) dst[i] = values[i];
-                }
-                continue;
-            }
-            var floats = copy.Source.ToFloat32();
-            if (copy.Layout is null) floats.CopyTo(copy.Target.Span<float>());
-            else copy.Layout.FromKeras(copy.WeightIndex, floats, copy.Target.Span<float>());
+            // A model on a GPU is filled through a host tensor of the same shape, then one upload.
+            var host = copy.Target.Device.IsGpu ? Tensor.Empty(copy.Target.Shape, copy.Target.DType) : copy.Target;
+            Fill(copy, host);
+            if (ReferenceEquals(host, copy.Target)) continue;
+            copy.Target.CopyFrom(host);
+            host.Dispose();
         }
+    }
+
+    private static void Fill(Copy copy, Tensor host)
+    {
+        if (host.DType == DType.Float64)
+        {
+            var dst = host.Span<double>();
+            if (copy.Source.DType == WeightDType.F64 && BitConverter.IsLittleEndian)
+                MemoryMarshal.Cast<byte, double>(copy.Source.Data).CopyTo(dst);
+            else
+            {
+                var values = copy.Source.ToFloat32();
+                for (var i = 0; i < values.Length; i++) dst[i] = values[i];
+            }
+            return;
+        }
+        var floats = copy.Source.ToFloat32();
+        if (copy.Layout is null) floats.CopyTo(host.Span<float>());
+        else copy.Layout.FromKeras(copy.WeightIndex, floats, host.Span<float>());
     }
 
     private static string? TargetProblem(Tensor target, RawTensor source, IKerasLayout? layout)
     {
         if (target.IsDisposed) return "model tensor was disposed";
-        if (target.Device.Kind != DeviceKind.Cpu) return $"model tensor lives on {target.Device}; load weights before moving the model";
         if (!target.IsContiguous) return "model tensor is a strided view";
         if (source.DType is not (WeightDType.F16 or WeightDType.F32 or WeightDType.F64))
             return $"file dtype {source.DType} cannot load into a {target.DType.Name()} tensor";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using NeuralCore.Layers.Import;
 using PetSeg.Data;
 using PetSeg.Training;
 using Spectre.Console;
@@ -27,7 +28,7 @@ internal static class EvalCommand
         {
             var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);
             io.Out.WriteLine(deviceLine);
-            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device);
+            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device, io.Warn);
             var report = Evaluation.Run(trained, parse.GetValue(data), SegmentationDatasets.ParseFormat(parse.GetValue(format)!),
                 parse.GetValue(split) == "train" ? DatasetSplit.Train : DatasetSplit.Test, parse.GetValue(batchSize),
                 (what, done, total) =>
@@ -38,7 +39,7 @@ internal static class EvalCommand
             Print(report, trained, io);
             if (parse.GetValue(json) is { } jsonPath)
             {
-                File.WriteAllText(jsonPath, report.ToJson());
+                AtomicFile.WriteAllText(jsonPath, report.ToJson());
                 io.Out.WriteLine($"numbers written to {jsonPath}");
             }
             return PetSegCli.ExitOk;

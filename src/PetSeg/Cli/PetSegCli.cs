@@ -51,15 +51,28 @@ public static class PetSegCli
         }
         catch (Exception e)
         {
-            stderr.WriteLine($"petseg: {OneLine(e.Message)}");
-            if (args.Contains("--verbose")) stderr.WriteLine(e);
+            bool verboseGiven = args.Contains("--verbose");
+            stderr.WriteLine($"petseg: {OneLine(e.Message, verboseGiven ? int.MaxValue : MaxDetailLines)}");
+            if (verboseGiven) stderr.WriteLine(e);
             return ExitFailure;
         }
     }
 
-    /// <summary>Multi-line messages (a weight import lists every problem) become one line: the reason stays greppable.</summary>
-    internal static string OneLine(string message) =>
-        string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>Detail lines an error shows without <c>--verbose</c> (a wrong-model checkpoint lists hundreds).</summary>
+    public const int MaxDetailLines = 5;
+
+    /// <summary>
+    /// Multi-line messages (a weight import lists every problem) become one line, so the reason stays greppable: the
+    /// first line (which carries the counts) and at most <paramref name="maxDetails"/> detail lines, then how many more.
+    /// </summary>
+    internal static string OneLine(string message, int maxDetails = int.MaxValue)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        int hidden = lines.Length - 1 - maxDetails;
+        return hidden <= 0
+            ? string.Join("; ", lines)
+            : string.Join("; ", lines.Take(1 + maxDetails)) + $"; ... and {hidden} more (--verbose lists them all)";
+    }
 
     private static IEnumerable<string> CommandPath(ParseResult parse)
     {
@@ -73,6 +86,9 @@ public static class PetSegCli
 /// <summary>Where commands write: the process' streams, or a test's writers.</summary>
 public sealed record CliIO(TextWriter Out, TextWriter Err)
 {
+    /// <summary>A problem that did not stop the command, on stderr: <c>petseg: warning: ...</c>.</summary>
+    public void Warn(string message) => Err.WriteLine($"petseg: warning: {PetSegCli.OneLine(message)}");
+
     /// <summary>Whether <see cref="Out"/> is an interactive terminal (live progress bars) rather than a log or a test.</summary>
     public bool IsTerminal => ReferenceEquals(Out, Console.Out) && !Console.IsOutputRedirected;
 

@@ -18,7 +18,7 @@ internal static class PredictCommand
             var files = PredictionWriter.InputFiles(parse.GetValue(input)!);
             var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);
             io.Out.WriteLine(deviceLine);
-            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device);
+            var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device, io.Warn);
             string output = parse.GetValue(outDir)!;
             PredictionSummary summary;
             using (var progress = EpochProgress.Create(io, "predict", files.Count))

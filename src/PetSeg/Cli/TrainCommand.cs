@@ -51,7 +51,15 @@ internal static class TrainCommand
             Console.CancelKeyPress += onCancel;
             try
             {
-                if (parse.GetValue(resume) is { } folder) return TrainRun.Resume(folder, io, cancel.Token);
+                if (parse.GetValue(resume) is { } folder)
+                {
+                    // A resumed run keeps its own options (options.json); only its total of epochs may change.
+                    var ignored = command.Options.Where(o => o != resume && o != epochs && parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                    if (ignored.Count > 0)
+                        throw new ArgumentException($"--resume continues {folder} with the options in its options.json; " +
+                            $"only --epochs (the new total) may be given, not {string.Join(", ", ignored)}");
+                    return TrainRun.Resume(folder, parse.GetResult(epochs) is { Implicit: false } ? parse.GetValue(epochs) : null, io, cancel.Token);
+                }
                 string? dataDir = parse.GetValue(data);
                 var options = new TrainOptions
                 {

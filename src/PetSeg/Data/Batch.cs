@@ -32,6 +32,12 @@ public sealed record DataLoaderOptions
     /// <summary>Leave out the last batch when it is smaller than BatchSize.</summary>
     public bool DropLast { get; init; }
 
+    /// <summary>
+    /// Leave out a last batch with fewer images than this (training a model whose deepest batch norm is 1x1 needs
+    /// 2); a longer last batch is kept, as Keras keeps it. The left-out images are in other batches in other epochs.
+    /// </summary>
+    public int SmallestBatch { get; init; } = 1;
+
     /// <summary>Seeds shuffling and augmentation; the same seed gives the same batches, bit for bit.</summary>
     public ulong Seed { get; init; }
 
@@ -45,6 +51,8 @@ public sealed record DataLoaderOptions
     public void Validate()
     {
         if (BatchSize <= 0) throw new ArgumentException($"batch size {BatchSize}, expected at least 1");
+        if (SmallestBatch < 1 || SmallestBatch > BatchSize)
+            throw new ArgumentException($"smallest batch {SmallestBatch}, expected 1 to the batch size {BatchSize}");
         if (PrefetchBatches < 0) throw new ArgumentException($"prefetch depth {PrefetchBatches}, expected 0 or more");
         Augmentation.Validate();
     }

@@ -29,8 +29,11 @@ public sealed class DataLoader : IDisposable
         _cache = cache;
         _indices = indices.ToArray();
         Options = options;
-        int full = _indices.Length / options.BatchSize;
-        BatchCount = options.DropLast || _indices.Length % options.BatchSize == 0 ? full : full + 1;
+        int full = _indices.Length / options.BatchSize, rest = _indices.Length % options.BatchSize;
+        BatchCount = rest > 0 && !options.DropLast && rest >= options.SmallestBatch ? full + 1 : full;
+        if (BatchCount == 0)
+            throw new ArgumentException($"data loader over {cache.Path}: {_indices.Length} samples make no batch " +
+                $"(batches of {options.BatchSize}{(options.DropLast ? "" : $", at least {options.SmallestBatch}")})");
     }
 
     public DataLoaderOptions Options { get; }

@@ -21,6 +21,14 @@ public static class SegmentationDatasets
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown data set format"),
     };
 
+    /// <summary>The classes every data set of <paramref name="format"/> has, known before it is opened.</summary>
+    public static int ClassCount(DatasetFormat format) => format switch
+    {
+        DatasetFormat.Oxford or DatasetFormat.Synthetic => OxfordPetDataset.ClassCount,
+        DatasetFormat.Clothing => ClothingDataset.ClassCount,
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown data set format"),
+    };
+
     /// <summary>Parses "oxford", "clothing" or "synthetic" (any case).</summary>
     public static DatasetFormat ParseFormat(string text) =>
         Enum.TryParse<DatasetFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format)

@@ -13,6 +13,8 @@ public sealed class OxfordPetDataset : ISegmentationDataset
 
     private static readonly string[] Classes = ["pet", "background", "border"];
 
+    public static int ClassCount => Classes.Length;
+
     private OxfordPetDataset(string root, List<SampleRef> samples, List<SkippedSample> skipped)
     {
         Root = root;
@@ -22,7 +24,7 @@ public sealed class OxfordPetDataset : ISegmentationDataset
 
     public string Kind => "oxford";
     public string Root { get; }
-    public MaskEncoding Mask { get; } = new(Offset: 1, ClassCount: 3);
+    public MaskEncoding Mask { get; } = new(Offset: 1, ClassCount: Classes.Length);
     public IReadOnlyList<string> ClassNames => Classes;
     public IReadOnlyList<SampleRef> Samples { get; }
     public IReadOnlyList<SkippedSample> Skipped { get; }

@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
+using System.Text.RegularExpressions;
 
 namespace PetSeg.Data;
 
@@ -76,6 +77,7 @@ public sealed unsafe class SampleCache : IDisposable
     {
         settings.Validate();
         Directory.CreateDirectory(settings.Directory);
+        StaleFiles.RemoveOfDeadProcesses(settings.Directory, SampleCacheBuilder.TemporaryFile);
         string path = System.IO.Path.Combine(System.IO.Path.GetFullPath(settings.Directory), CacheKey.FileName(dataset, settings));
         byte[] key = CacheKey.Compute(dataset, settings);
         string reason;
@@ -94,6 +96,7 @@ public sealed unsafe class SampleCache : IDisposable
                 reason = $"stale or damaged: {e.Message}";
             }
         }
+        CacheSpace.Check(dataset.Samples.Count, settings);
         SampleCacheBuilder.Build(dataset, settings, key, path, progress);
         var built = Open(path, key);
         built.BuildReason = reason;

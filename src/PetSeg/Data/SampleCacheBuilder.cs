@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Text.RegularExpressions;
 
 namespace PetSeg.Data;
 
@@ -10,6 +11,12 @@ namespace PetSeg.Data;
 internal static class SampleCacheBuilder
 {
     private const int ChunkPerThread = 8;
+
+    /// <summary>The file a build writes before renaming it: <c>NAME.pscache.PID.tmp</c>.</summary>
+    public static readonly Regex TemporaryFile = new(@"\.pscache\.(?<pid>\d+)\.tmp$");
+
+    /// <summary>Samples decoded at once while building: what a build holds in memory besides the decoders.</summary>
+    public static int ChunkSize(CacheSettings settings) => (settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount) * ChunkPerThread;
 
     public static void Build(ISegmentationDataset dataset, CacheSettings settings, byte[] key, string path,
         Action<CacheProgress>? progress)
@@ -25,7 +32,7 @@ internal static class SampleCacheBuilder
         {
             using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                int chunk = threads * ChunkPerThread;
+                int chunk = ChunkSize(settings);
                 var records = new byte[chunk][];
                 var problems = new SkippedSample?[chunk];
                 for (int start = 0; start < total; start += chunk)

@@ -27,12 +27,20 @@ public sealed record SkippedSample(string Name, string File, SkipReason Reason, 
 {
     public override string ToString() => $"{Name}: {Reason} ({File}): {Detail}";
 
-    /// <summary>"2 skipped: 1 CorruptFile, 1 MissingMask" — one line for a console report.</summary>
-    public static string Summarize(IReadOnlyCollection<SkippedSample> skipped) =>
-        skipped.Count == 0
-            ? "0 skipped"
-            : $"{skipped.Count} skipped: " + string.Join(", ", skipped.GroupBy(s => s.Reason).OrderBy(g => g.Key)
-                .Select(g => $"{g.Count()} {g.Key}"));
+    /// <summary>
+    /// "2 skipped: 1 CorruptFile, 1 MissingMask" — one line for a console report; with <paramref name="examples"/>,
+    /// the first that many files follow with their reasons ("first: dog_1.jpg CorruptFile (...)"); report.md lists all.
+    /// </summary>
+    public static string Summarize(IReadOnlyCollection<SkippedSample> skipped, int examples = 0)
+    {
+        if (skipped.Count == 0) return "0 skipped";
+        string counts = $"{skipped.Count} skipped: " + string.Join(", ", skipped.GroupBy(s => s.Reason).OrderBy(g => g.Key)
+            .Select(g => $"{g.Count()} {g.Key}"));
+        if (examples <= 0) return counts;
+        var first = skipped.Take(examples).Select(s => $"{System.IO.Path.GetFileName(s.File)} {s.Reason} ({s.Detail})");
+        string more = skipped.Count > examples ? $", {skipped.Count - examples} more in report.md" : "";
+        return $"{counts}; first: {string.Join(", ", first)}{more}";
+    }
 }
 
 /// <summary>How a data set stores class ids in its mask files.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using PetSeg.Codecs;
 using PetSeg.Data.Synthetic;
 
@@ -23,6 +24,9 @@ public static class SyntheticCache
 
     public const string MarkerFile = ".complete";
     public const int JpegQuality = 90;
+
+    /// <summary>The staging folders of <see cref="Ensure"/>: <c>synthetic-...partial-PID</c>.</summary>
+    private static readonly Regex StagingFolder = new(@"^synthetic-.*\.partial-(?<pid>\d+)$");
 
     private static readonly string[] OwnedEntries = ["images", "annotations", MarkerFile];
     private static readonly JsonSerializerOptions MarkerJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
@@ -48,12 +52,13 @@ public static class SyntheticCache
     /// Returns the folder of the (count, seed) dataset under <paramref name="cacheRoot"/> (default
     /// <see cref="DefaultRoot"/>), generating it first unless a complete, matching copy is already there. Generation
     /// happens in a private sibling folder that is renamed into place, so two processes asking at once never see
-    /// each other's half-written files.
+    /// each other's half-written files; such folders left by killed processes are removed here.
     /// </summary>
     public static string Ensure(string? cacheRoot, int count, int seed, Action<int>? onImageWritten = null)
     {
         cacheRoot ??= DefaultRoot();
         var folder = Path.Combine(cacheRoot, FolderName(count, seed));
+        StaleFiles.RemoveOfDeadProcesses(cacheRoot, StagingFolder);
         if (IsComplete(folder, count, seed)) return folder;
 
         Directory.CreateDirectory(cacheRoot);

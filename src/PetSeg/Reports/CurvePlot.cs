@@ -1,3 +1,5 @@
+using NeuralCore.Layers.Import;
+
 namespace PetSeg.Reports;
 
 /// <summary>
@@ -44,8 +46,8 @@ public static class CurvePlot
         var files = new List<string>();
         foreach (var (name, chart) in Names.Zip(Charts(rows, classNames)))
         {
-            File.WriteAllText(Path.Combine(folder, name + ".svg"), ChartRenderer.Svg(chart));
-            File.WriteAllBytes(Path.Combine(folder, name + ".png"), ChartRenderer.Png(chart));
+            AtomicFile.WriteAllText(Path.Combine(folder, name + ".svg"), ChartRenderer.Svg(chart));
+            AtomicFile.WriteAllBytes(Path.Combine(folder, name + ".png"), ChartRenderer.Png(chart));
             files.Add(name + ".svg");
             files.Add(name + ".png");
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NeuralCore.Layers.Import;
 
 namespace PetSeg.Reports;
 
@@ -44,12 +45,12 @@ public sealed class MetricsCsv
         return csv;
     }
 
-    /// <summary>Appends one epoch's row; the file is closed (hence flushed) before this returns.</summary>
+    /// <summary>Appends one epoch's row by rewriting the file atomically: a crash never leaves half a row.</summary>
     public void Append(EpochMetrics row)
     {
         if (row.ValClassIoU.Count != ClassNames.Count)
             throw new ArgumentException($"{Path}: epoch {row.Epoch} has {row.ValClassIoU.Count} class IoUs, expected {ClassNames.Count} ({string.Join(", ", ClassNames)})");
-        File.AppendAllText(Path, FormatRow(row) + "\n");
+        AtomicFile.WriteAllText(Path, File.ReadAllText(Path) + FormatRow(row) + "\n");
     }
 
     /// <summary>Every row of a metrics file whose header matches <paramref name="classNames"/>.</summary>
@@ -79,7 +80,7 @@ public sealed class MetricsCsv
         foreach (var row in rows) text.Append(FormatRow(row)).Append('\n');
         var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        File.WriteAllText(Path, text.ToString());
+        AtomicFile.WriteAllText(Path, text.ToString());
     }
 
     private static string HeaderFor(IReadOnlyList<string> classNames)

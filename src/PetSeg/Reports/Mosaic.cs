@@ -1,3 +1,4 @@
+using NeuralCore.Layers.Import;
 using PetSeg.Codecs;
 using SkiaSharp;
 
@@ -74,7 +75,7 @@ public static class Mosaic
     }
 
     public static void Write(string path, IReadOnlyList<MosaicRow> rows, IReadOnlyList<string> classNames, int? tileSize = null) =>
-        File.WriteAllBytes(path, PngEncoder.Encode(Render(rows, classNames, tileSize)));
+        AtomicFile.WriteAllBytes(path, PngEncoder.Encode(Render(rows, classNames, tileSize)));
 
     /// <summary>Top-left pixel of the tile in <paramref name="row"/> and <paramref name="column"/> (0 input, 1 truth, 2 prediction).</summary>
     public static (int X, int Y) TileOrigin(int row, int column, int tile) => (Margin + column * (tile + Gap), Margin + TitleHeight + row * (tile + Gap));

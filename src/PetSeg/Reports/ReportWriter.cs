@@ -1,6 +1,7 @@
 using PetSeg.Data;
 using System.Globalization;
 using System.Text;
+using NeuralCore.Layers.Import;
 using NeuralCore.Layers.Metrics;
 
 namespace PetSeg.Reports;
@@ -32,7 +33,7 @@ public static class ReportWriter
         Pictures(text, report);
         Skipped(text, report.Skipped);
         var path = Path.Combine(runFolder, FileName);
-        File.WriteAllText(path, text.ToString());
+        AtomicFile.WriteAllText(path, text.ToString());
         return path;
     }
 
@@ -133,7 +134,7 @@ public static class ReportWriter
         var csv = new StringBuilder("true\\predicted,").AppendJoin(',', names.Select(CsvCell)).Append('\n');
         for (int t = 0; t < cm.Classes; t++)
             csv.Append(CsvCell(names[t])).Append(',').AppendJoin(',', Enumerable.Range(0, cm.Classes).Select(p => cm[t, p])).Append('\n');
-        File.WriteAllText(path, csv.ToString());
+        AtomicFile.WriteAllText(path, csv.ToString());
     }
 
     private static void Pictures(StringBuilder md, RunReport report)

@@ -29,9 +29,15 @@ public sealed class DataSetup : IDisposable
     {
         string root;
         var format = options.Format;
+        var settings = new CacheSettings(Path.Combine(SyntheticCache.DefaultRoot(), "samples"), options.ImageSize, options.ImageSize);
         if (options.Data is null)
         {
             format = DatasetFormat.Synthetic;
+            // Before any pet is drawn, a sample cache that could not fit is refused (the number of samples is known).
+            settings.Validate();
+            if (!SyntheticCache.IsComplete(Path.Combine(SyntheticCache.DefaultRoot(), SyntheticCache.FolderName(options.SyntheticCount, SyntheticSeed)),
+                    options.SyntheticCount, SyntheticSeed))
+                CacheSpace.Check(options.SyntheticCount, settings);
             root = SyntheticCache.Ensure(null, options.SyntheticCount, SyntheticSeed,
                 done => progress?.Invoke("generating synthetic pets", done, options.SyntheticCount));
         }
@@ -40,7 +46,6 @@ public sealed class DataSetup : IDisposable
             root = options.Data;
         }
         var dataset = SegmentationDatasets.Open(format, root, (ulong)options.Seed);
-        var settings = new CacheSettings(Path.Combine(SyntheticCache.DefaultRoot(), "samples"), options.ImageSize, options.ImageSize);
         var cache = SampleCache.OpenOrBuild(dataset, settings, p => progress?.Invoke("decoding and resizing", p.Done, p.Total));
         return new DataSetup(dataset, cache);
     }
@@ -57,12 +62,15 @@ public sealed class DataSetup : IDisposable
 
     /// <param name="stride">Serve every stride-th sample of the split only (a fixed subset that spans the whole
     /// split, e.g. every breed of a list sorted by breed).</param>
-    public DataLoader Loader(DatasetSplit split, TrainOptions options, InputNormalization normalization, bool training, int stride = 1) =>
+    /// <param name="smallestBatch">A shorter last batch is left out (see <see cref="TrainingLimits.SmallestBatch"/>).</param>
+    public DataLoader Loader(DatasetSplit split, TrainOptions options, InputNormalization normalization, bool training, int stride = 1,
+        int smallestBatch = 1) =>
         new(Cache, Cache.IndicesOf(split).Where((_, k) => k % stride == 0).ToArray(), new DataLoaderOptions
         {
             BatchSize = options.BatchSize,
             Shuffle = training,
             DropLast = false,
+            SmallestBatch = smallestBatch,
             Seed = (ulong)options.Seed,
             Normalization = normalization,
             Augmentation = training ? AugmentationOptions.Parse(options.Augmentation) : AugmentationOptions.None,

@@ -9,7 +9,7 @@ public static class ModelSetup
     public static SegmentationModel Create(TrainOptions options, int classes)
     {
         var model = ModelZoo.Create(options.Model, classes, options.Seed);
-        model.CheckInput([1, options.ImageSize, options.ImageSize, 3]);
+        TrainingLimits.CheckSize(model, options);
         return model;
     }
 

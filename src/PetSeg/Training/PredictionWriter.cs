@@ -1,3 +1,4 @@
+using NeuralCore.Layers.Import;
 using PetSeg.Codecs;
 using PetSeg.Data;
 using PetSeg.Reports;
@@ -66,8 +67,8 @@ public sealed class PredictionWriter
             }
             var mask = Predict(image);
             string name = OutputName(file, usedNames);
-            File.WriteAllBytes(Path.Combine(_outDir, name + ".png"), PngEncoder.Encode(new Image8(image.Width, image.Height, 1, mask)));
-            File.WriteAllBytes(Path.Combine(_outDir, name + "_overlay.png"), PngEncoder.Encode(Overlay(image, mask, _palette)));
+            AtomicFile.WriteAllBytes(Path.Combine(_outDir, name + ".png"), PngEncoder.Encode(new Image8(image.Width, image.Height, 1, mask)));
+            AtomicFile.WriteAllBytes(Path.Combine(_outDir, name + "_overlay.png"), PngEncoder.Encode(Overlay(image, mask, _palette)));
             predicted++;
             onFileDone?.Invoke(file, null);
         }

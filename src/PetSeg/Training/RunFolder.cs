@@ -1,3 +1,5 @@
+using NeuralCore.Layers.Import;
+
 namespace PetSeg.Training;
 
 /// <summary>The files of a run folder: options, checkpoints, metrics, curves, report.</summary>
@@ -24,16 +26,32 @@ public sealed class RunFolder
 
     public string File(string name) => Path.Combine(Root, name);
 
-    /// <summary>A checkpoint path given as a file, or a run folder (its best checkpoint, else its last).</summary>
-    public static string ResolveCheckpoint(string path)
+    /// <summary>
+    /// Creates the folder if needed and takes its lock (see <see cref="RunLock"/>); then removes the temporary files
+    /// of writes that a killed run left unfinished, which only the lock holder may do.
+    /// </summary>
+    public RunLock Claim()
     {
-        if (System.IO.File.Exists(path)) return path;
+        Directory.CreateDirectory(Root);
+        var runLock = RunLock.Acquire(Root);
+        foreach (var path in Directory.EnumerateFiles(Root).Where(p => AtomicFile.IsTemporary(Path.GetFileName(p))))
+            System.IO.File.Delete(path);
+        return runLock;
+    }
+
+    /// <summary>
+    /// The checkpoints to try for a path given as a file (that file) or a run folder (its best, then its last, as far
+    /// as they exist), for <see cref="CheckpointFallback"/>.
+    /// </summary>
+    public static IReadOnlyList<string> CheckpointCandidates(string path)
+    {
+        if (System.IO.File.Exists(path)) return [path];
         if (Directory.Exists(path))
         {
             var run = new RunFolder(path);
-            if (System.IO.File.Exists(run.BestCheckpoint)) return run.BestCheckpoint;
-            if (System.IO.File.Exists(run.LastCheckpoint)) return run.LastCheckpoint;
-            throw new FileNotFoundException($"{path}: run folder has no best.safetensors or last.safetensors");
+            var existing = new[] { run.BestCheckpoint, run.LastCheckpoint }.Where(System.IO.File.Exists).ToList();
+            if (existing.Count == 0) throw new FileNotFoundException($"{path}: run folder has no best.safetensors or last.safetensors");
+            return existing;
         }
         throw new FileNotFoundException($"{path}: no such checkpoint file or run folder");
     }

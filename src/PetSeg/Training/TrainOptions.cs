@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using NeuralCore.Layers;
 using NeuralCore.Layers.Optim;
 using PetSeg.Data;
 
@@ -78,6 +80,27 @@ public sealed record TrainOptions
         "cosine" => new CosineSchedule(LearningRate, totalSteps),
         _ => LearningRateSchedule.Parse(LrSchedule, LearningRate),
     };
+
+    /// <summary>
+    /// Checks every option that needs neither data nor a model, so a bad value is refused before any work (and before
+    /// the run folder exists) with one line that names the option. Model-specific limits: <see cref="TrainingLimits"/>.
+    /// </summary>
+    public void Validate()
+    {
+        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
+            throw new ArgumentException($"--lr {LearningRate.ToString(CultureInfo.InvariantCulture)}: the learning rate must be a finite number above 0");
+        foreach (var (name, value) in new[] { ("--image-size", ImageSize), ("--epochs", Epochs), ("--batch-size", BatchSize),
+                     ("--synthetic-count", SyntheticCount), ("--val-subsplits", ValidationSubsplits) })
+            if (value <= 0) throw new ArgumentException($"{name} {value}: expected a positive integer");
+        if (FinetuneAfter is < 0) throw new ArgumentException($"--finetune-after {FinetuneAfter}: expected 0 or more epochs");
+        if (!(ScratchBatchNormMomentum is > 0 and < 1))
+            throw new ArgumentException($"batch norm momentum {ScratchBatchNormMomentum.ToString(CultureInfo.InvariantCulture)}: expected a number between 0 and 1");
+        if (MosaicSamples < 0) throw new ArgumentException($"mosaic samples {MosaicSamples}: expected 0 or more");
+        if (!ModelZoo.Names.Contains(Model)) throw new ArgumentException($"--model {Model}: expected one of {string.Join(", ", ModelZoo.Names)}");
+        ScheduleFor(1);
+        NeuralCore.Layers.Losses.Loss.Create(Loss);
+        AugmentationOptions.Parse(Augmentation).Validate();
+    }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using NeuralCore.Layers;
 using NeuralCore.Layers.Checkpoints;
+using NeuralCore.Layers.Import;
 using NeuralCore.Layers.Losses;
 using NeuralCore.Layers.Metrics;
 using NeuralCore.Layers.Optim;
@@ -16,7 +17,9 @@ namespace PetSeg.Training;
 /// One training run: data, model, optimizer, the epoch loop with validation, checkpoints (last every epoch and on
 /// Ctrl+C, best by validation mean IoU), metrics.csv, curves and report.md. A resumed run continues from the last
 /// checkpoint to the same result as an uninterrupted run with the same seed: batches and augmentations depend
-/// only on (seed, epoch, index), and the optimizer state and random streams are restored exactly.
+/// only on (seed, epoch, index), and the optimizer state and random streams are restored exactly. Every file is
+/// written atomically, the folder is locked while the run trains, and it is created only once every option has been
+/// checked and the data is ready.
 /// </summary>
 public sealed class TrainRun
 {
@@ -40,67 +43,125 @@ public sealed class TrainRun
     /// interrupt a run at an exact step.</param>
     internal static int Start(TrainOptions options, CliIO io, CancellationToken cancel, Action<long>? afterStep)
     {
+        options.Validate();
         var run = new RunFolder(options.OutputFolder.Length > 0 ? options.OutputFolder : RunFolder.DefaultFor(options.Model));
         if (File.Exists(run.LastCheckpoint))
             throw new InvalidOperationException($"{run.Root} already holds a run (last.safetensors): continue it with --resume {run.Root}, or choose another --out");
-        Directory.CreateDirectory(run.Root);
+        RunLock.ThrowIfHeld(run.Root);
         options = options with { OutputFolder = run.Root };
-        File.WriteAllText(run.Options, options.ToJson());
-        return new TrainRun(options, run, io, afterStep).Execute(resume: false, cancel);
+        return new TrainRun(options, run, io, afterStep).Execute(resumeFrom: null, rewriteOptions: true, cancel);
     }
 
-    /// <summary>Continues the run in <paramref name="folder"/> from its last checkpoint.</summary>
-    public static int Resume(string folder, CliIO io, CancellationToken cancel)
+    /// <summary>
+    /// Continues the run in <paramref name="folder"/> from its last checkpoint, or from its best one when the last is
+    /// damaged (saying so).
+    /// </summary>
+    /// <param name="epochs">The run's new total of epochs (more than it has done), or null to finish the run as planned.</param>
+    public static int Resume(string folder, int? epochs, CliIO io, CancellationToken cancel)
     {
         var run = new RunFolder(folder);
         if (!File.Exists(run.Options)) throw new FileNotFoundException($"{run.Root}: not a run folder (no options.json)");
-        if (!File.Exists(run.LastCheckpoint)) throw new FileNotFoundException($"{run.Root}: no last.safetensors to resume from");
         var options = TrainOptions.FromJson(File.ReadAllText(run.Options), run.Options);
-        return new TrainRun(options, run, io, afterStep: null).Execute(resume: true, cancel);
+        options.Validate();
+        RunLock.ThrowIfHeld(run.Root);
+        var candidates = new[] { run.LastCheckpoint, run.BestCheckpoint }.Where(File.Exists).ToList();
+        if (candidates.Count == 0) throw new FileNotFoundException($"{run.Root}: no last.safetensors to resume from");
+        var (info, path) = CheckpointFallback.LoadFirst(candidates, Checkpoint.ReadInfo, io.Warn);
+        int done = info.Epoch;
+        if (epochs is { } total)
+        {
+            if (total <= done)
+                throw new ArgumentException($"--epochs {total}: {run.Root} has done {done} epochs, and --epochs is the run's total; " +
+                    $"to train more, give a larger total (--epochs {done + 1} or more)");
+            options = options with { Epochs = total };
+        }
+        else if (done >= options.Epochs)
+        {
+            throw new InvalidOperationException($"{run.Root} is complete ({done} of {options.Epochs} epochs); to train more, " +
+                $"give the new total: petseg train --resume {run.Root} --epochs {done + 1} or more");
+        }
+        return new TrainRun(options, run, io, afterStep: null).Execute(resumeFrom: path, rewriteOptions: epochs is not null, cancel);
     }
 
-    private int Execute(bool resume, CancellationToken cancel)
+    /// <summary>
+    /// Checks the model against the options, prepares the data, and only then creates (or claims) the run folder and
+    /// trains. A fresh run that fails before its first checkpoint leaves no folder behind.
+    /// </summary>
+    private int Execute(string? resumeFrom, bool rewriteOptions, CancellationToken cancel)
     {
         var (device, deviceLine) = DeviceChoice.Resolve(_options.Device);
         _io.Out.WriteLine(deviceLine);
-        // A malformed --lr-schedule or --loss fails before any data is prepared.
-        _options.ScheduleFor(1);
         var loss = Loss.Create(_options.Loss);
+        var model = ModelSetup.Create(_options, SegmentationDatasets.ClassCount(_options.Data is null ? DatasetFormat.Synthetic : _options.Format));
+        TrainingLimits.CheckBatch(model, _options);
+        TrainingMemory.Check(model, _options);
         var clock = Stopwatch.StartNew();
         using var data = DataSetup.Open(_options, (what, done, total) =>
         {
             if (done == total || done % 200 == 0) _io.Out.WriteLine($"  {what}: {done}/{total}");
         });
-        var model = ModelSetup.Create(_options, data.Classes);
         if (_options.Weights is not null) _io.Out.WriteLine(ModelSetup.LoadWeights(model, _options.Weights));
         else model.SetBatchNormMomentum(_options.ScratchBatchNormMomentum);
-        // Weights and checkpoints load into the model on the host; it moves to the device before the optimizer
-        // allocates its state next to the parameters.
-        using var loaded = resume ? Checkpoint.Load(_run.LastCheckpoint, model) : null;
+        // Weights load into the model on the host; it then moves to the device, before the optimizer allocates its
+        // state next to the parameters.
         model.MoveTo(device);
         using var optimizer = Optimizers.Create(_options.Optimizer, model, _options.LearningRate);
+        var normalization = DataSetup.NormalizationFor(model, _options.Weights is not null);
+        using var trainLoader = data.Loader(DatasetSplit.Train, _options, normalization, training: true,
+            smallestBatch: TrainingLimits.SmallestBatch(model, _options.ImageSize));
+        using var valLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false);
+        using var epochValLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false, stride: _options.ValidationSubsplits);
+
+        bool createdFolder = !Directory.Exists(_run.Root);
+        // Taken outside the try: when another run holds the folder, nothing here is this run's to remove.
+        var runLock = _run.Claim();
+        try
+        {
+            if (rewriteOptions) AtomicFile.WriteAllText(_run.Options, _options.ToJson());
+            var setup = new RunSetup(model, data, loss, optimizer, normalization, trainLoader, valLoader, epochValLoader, clock);
+            return Train(setup, resumeFrom, cancel);
+        }
+        catch (Exception) when (resumeFrom is null && !File.Exists(_run.LastCheckpoint))
+        {
+            // A fresh run that failed before its first checkpoint leaves nothing: its files go while it holds the lock,
+            // the folder (if it made it) once the lock is gone.
+            foreach (var path in new[] { _run.Options, _run.Metrics }) File.Delete(path);
+            throw;
+        }
+        finally
+        {
+            runLock.Dispose();
+            if (createdFolder) RemoveIfEmpty(_run.Root);
+        }
+    }
+
+    private sealed record RunSetup(SegmentationModel Model, DataSetup Data, Loss Loss, Optimizer Optimizer, InputNormalization Normalization,
+        DataLoader TrainLoader, DataLoader ValLoader, DataLoader EpochValLoader, Stopwatch Clock);
+
+    private int Train(RunSetup setup, string? resumeFrom, CancellationToken cancel)
+    {
+        var (model, data, loss, optimizer, normalization, trainLoader, valLoader, epochValLoader, clock) = setup;
         var trainer = new Trainer(optimizer, loss, data.Classes);
         var state = TrainingState.Start((ulong)_options.Seed);
-        if (loaded is not null)
+        if (resumeFrom is not null)
         {
+            using var loaded = Checkpoint.Load(resumeFrom, model);
             optimizer.LoadStateDict(loaded.OptimizerState);
-            state = TrainingState.FromCheckpointInfo(loaded.Info);
+            state = ForgetDamagedBest(TrainingState.FromCheckpointInfo(loaded.Info));
             DropoutStream.Restore(model, state.ModelRngOffset);
-            _io.Out.WriteLine($"resuming {_run.Root} after epoch {state.Epoch}, step {state.Step}");
+            _io.Out.WriteLine($"resuming {_run.Root} after epoch {state.Epoch}, step {state.Step}" +
+                (resumeFrom == _run.LastCheckpoint ? "" : $" (from {Path.GetFileName(resumeFrom)})") +
+                (_options.Epochs > state.Epoch ? $", to epoch {_options.Epochs}" : ""));
         }
         ApplyFreezing(model, state.Epoch);
 
-        var normalization = DataSetup.NormalizationFor(model, _options.Weights is not null);
-        using var trainLoader = data.Loader(DatasetSplit.Train, _options, normalization, training: true);
-        using var valLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false);
-        using var epochValLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false, stride: _options.ValidationSubsplits);
         optimizer.Schedule = _options.ScheduleFor((long)_options.Epochs * trainLoader.BatchCount);
         _io.Out.WriteLine($"{_options.Model}: {model.ParameterCount():N0} parameters ({model.TrainableParameters().Sum(p => (long)p.ElementCount):N0} trainable), " +
             $"{trainLoader.SampleCount} training / {valLoader.SampleCount} test images (validation each epoch on {epochValLoader.SampleCount}) at {_options.ImageSize}x{_options.ImageSize}, " +
             $"{data.Classes} classes, {_options.Optimizer} lr {_options.LearningRate} ({_options.LrSchedule}), {loss.Name} loss, batch {_options.BatchSize}" +
-            (data.Skipped.Count > 0 ? $"; skipped {SkippedSample.Summarize(data.Skipped)}" : ""));
+            (data.Skipped.Count > 0 ? $"; {SkippedSample.Summarize(data.Skipped, examples: 3)}" : ""));
 
-        var metrics = MetricsCsv.Open(_run.Metrics, data.Dataset.ClassNames, resume ? state.Epoch : null);
+        var metrics = MetricsCsv.Open(_run.Metrics, data.Dataset.ClassNames, resumeFrom is null ? null : state.Epoch);
         for (int epoch = state.Epoch; epoch < _options.Epochs; epoch++)
         {
             if (_options.FinetuneAfter == epoch && epoch > 0)
@@ -127,7 +188,8 @@ public sealed class TrainRun
                 BestEpoch = best ? epoch + 1 : state.BestEpoch,
             };
             SaveCheckpoint(_run.LastCheckpoint, model, optimizer, state);
-            if (best) File.Copy(_run.LastCheckpoint, _run.BestCheckpoint, overwrite: true);
+            // A copy under a temporary name, renamed into place: a kill or a full disk never leaves half a best checkpoint.
+            if (best) AtomicFile.Copy(_run.LastCheckpoint, _run.BestCheckpoint);
             var row = new EpochMetrics(epoch + 1, state.Step, epochResult.Loss, epochResult.Accuracy, validation.MeanLoss,
                 confusion.PixelAccuracy, confusion.MeanIoU, Enumerable.Range(0, data.Classes).Select(confusion.IoU).ToArray(),
                 optimizer.LearningRate, epochResult.ImagesPerSecond, epochClock.Elapsed.TotalSeconds);
@@ -140,6 +202,35 @@ public sealed class TrainRun
         string report = RunReportBuilder.Write(_run, _options, model, data, normalization, heldOut, clock.Elapsed);
         _io.Out.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min: best validation mIoU {state.BestMetric:F4} (epoch {state.BestEpoch}); report: {report}");
         return PetSegCli.ExitOk;
+    }
+
+    /// <summary>
+    /// A resumed run whose best.safetensors is damaged or gone cannot restore that epoch's weights: the file is
+    /// removed and the best of the epochs from here on becomes the new best, so the run folder is whole again.
+    /// </summary>
+    private TrainingState ForgetDamagedBest(TrainingState state)
+    {
+        if (state.BestEpoch is not { } bestEpoch) return state;
+        string best = _run.BestCheckpoint;
+        string? problem = File.Exists(best)
+            ? CheckpointFallback.Damage(best, path => Checkpoint.ReadInfo(path)) is { } damage ? $"damaged ({damage})" : null
+            : "missing";
+        if (problem is null) return state;
+        _io.Warn($"{best} is {problem}: the weights of epoch {bestEpoch} are lost; the best epoch from here on becomes the new best.safetensors");
+        File.Delete(best);
+        return state with { BestMetric = null, BestEpoch = null };
+    }
+
+    private static void RemoveIfEmpty(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder);
+        }
+        catch (IOException)
+        {
+            // Another run wrote into it meanwhile: it is theirs now.
+        }
     }
 
     private static string Summary(EpochMetrics m, IReadOnlyList<string> classNames) =>
@@ -177,7 +268,10 @@ public sealed class TrainRun
             }
             catch (NonFiniteLossException e)
             {
-                throw new InvalidOperationException($"{e.Message}; training stopped, the last good checkpoint is {_run.LastCheckpoint}", e);
+                string checkpoint = File.Exists(_run.LastCheckpoint)
+                    ? $"the last good checkpoint is {_run.LastCheckpoint}"
+                    : "no checkpoint was written before it";
+                throw new InvalidOperationException($"{e.Message}; training stopped in epoch {epoch + 1}, {checkpoint}; a smaller --lr may help", e);
             }
             state = state with { Step = state.Step + 1 };
             _afterStep?.Invoke(state.Step);

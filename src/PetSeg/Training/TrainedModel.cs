@@ -23,7 +23,7 @@ public sealed class TrainedModel
         Normalization = normalization;
     }
 
-    /// <summary>The checkpoint file the weights came from (a run folder resolves to its best, else last, checkpoint).</summary>
+    /// <summary>The checkpoint file the weights came from (a run folder resolves to its best, else last, readable checkpoint).</summary>
     public string CheckpointPath { get; }
 
     /// <summary>The options the model was trained with.</summary>
@@ -44,17 +44,24 @@ public sealed class TrainedModel
             ? Reports.ClassNames.OxfordPet
             : Reports.ClassNames.Numeric(Classes);
 
-    /// <summary>Loads a checkpoint file, or a run folder's best (else last) checkpoint, onto <paramref name="device"/>.</summary>
-    public static TrainedModel Load(string checkpointOrRun, Device device)
+    /// <summary>
+    /// Loads a checkpoint file, or a run folder's best checkpoint, falling back to its last one when best is damaged
+    /// (and the other way round), onto <paramref name="device"/>; <paramref name="warn"/> hears which file was passed
+    /// over and why.
+    /// </summary>
+    public static TrainedModel Load(string checkpointOrRun, Device device, Action<string> warn)
     {
-        string path = RunFolder.ResolveCheckpoint(checkpointOrRun);
-        var info = Checkpoint.ReadInfo(path);
-        var (options, classes) = ReadRunOptions(info, path);
-        var model = ModelSetup.Create(options, classes);
-        using (Checkpoint.Load(path, model)) { }
-        model.MoveTo(device);
-        model.Eval();
-        return new TrainedModel(path, options, model, DataSetup.NormalizationFor(model, options.Weights is not null));
+        var (trained, _) = CheckpointFallback.LoadFirst(RunFolder.CheckpointCandidates(checkpointOrRun), path =>
+        {
+            var info = Checkpoint.ReadInfo(path);
+            var (options, classes) = ReadRunOptions(info, path);
+            var model = ModelSetup.Create(options, classes);
+            using (Checkpoint.Load(path, model)) { }
+            model.MoveTo(device);
+            model.Eval();
+            return new TrainedModel(path, options, model, DataSetup.NormalizationFor(model, options.Weights is not null));
+        }, warn);
+        return trained;
     }
 
     /// <summary>The training options and class count TrainRun stores in every checkpoint's extra JSON.</summary>

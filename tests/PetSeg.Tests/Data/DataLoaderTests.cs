@@ -84,6 +84,24 @@ public sealed class DataLoaderTests : IDisposable
         Assert.All(Collect(loader, 0), b => Assert.Equal(3, b.Names.Length));
     }
 
+    [Theory]
+    [InlineData(3, 2, new[] { 3, 3 })] // 7 = 3 + 3 + 1: the single image is left out
+    [InlineData(5, 2, new[] { 5, 2 })] // 7 = 5 + 2: a last batch of the smallest size is kept
+    [InlineData(3, 1, new[] { 3, 3, 1 })]
+    public void A_last_batch_below_the_smallest_batch_is_left_out(int batchSize, int smallest, int[] sizes)
+    {
+        using var loader = Loader(new DataLoaderOptions { BatchSize = batchSize, SmallestBatch = smallest });
+        Assert.Equal(sizes.Length, loader.BatchCount);
+        Assert.Equal(sizes, Collect(loader, 0).Select(b => b.Names.Length));
+    }
+
+    [Fact]
+    public void Samples_that_make_no_batch_are_refused_with_the_numbers()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new DataLoader(_cache, [0], new DataLoaderOptions { BatchSize = 4, SmallestBatch = 2 }));
+        Assert.EndsWith(": 1 samples make no batch (batches of 4, at least 2)", e.Message);
+    }
+
     [Fact]
     public void ShuffleIsSeededAndChangesWithTheEpoch()
     {
