@@ -9,5 +9,5 @@ public sealed class UpSampling2d(string name, Size2d size, UpsampleMode interpol
 {
     private readonly UpsampleAttrs _attrs = new(size.H, size.W, interpolation);
 
-    public override Tensor Forward(Tensor x) => F.Upsample(x, _attrs);
+    public override Tensor Forward(Tensor x) => Traced(F.Upsample(x, _attrs), x);
 }
