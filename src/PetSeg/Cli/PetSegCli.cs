@@ -35,6 +35,7 @@ public static class PetSegCli
             WeightsCommand.Create(io),
             ForwardCommand.Create(io),
             GradCommand.Create(io),
+            ExportCommand.Create(io),
         };
 
         try

@@ -32,15 +32,17 @@ public static class OnnxExporter
     public const string BatchSymbol = "batch";
 
     /// <summary>Exports <paramref name="model"/> for [batch, <paramref name="height"/>, <paramref name="width"/>, <paramref name="channels"/>] inputs to <paramref name="path"/>.</summary>
+    /// <param name="normalization">The input scaling recorded in the file's metadata (a segmentation model's own by default).</param>
     /// <exception cref="NotSupportedException">A layer has no ONNX mapping (the message names it); nothing is written.</exception>
-    public static OnnxExportSummary Export(Module model, int height, int width, string path, int channels = 3)
+    public static OnnxExportSummary Export(Module model, int height, int width, string path, int channels = 3, InputNormalization? normalization = null)
     {
-        var (proto, input, output, graph) = Build(model, height, width, channels);
+        var (proto, input, output, graph) = Build(model, height, width, channels, normalization ?? (model as SegmentationModel)?.Normalization);
         AtomicFile.Write(path, proto.WriteTo);
         return new OnnxExportSummary(path, proto.Length, input, output, graph.Nodes.Count, graph.Initializers.Count, graph.OpCounts);
     }
 
-    private static (ProtoMessage Model, Shape Input, Shape Output, OnnxGraphBuilder Graph) Build(Module model, int height, int width, int channels)
+    private static (ProtoMessage Model, Shape Input, Shape Output, OnnxGraphBuilder Graph) Build(Module model, int height, int width, int channels,
+        InputNormalization? normalization)
     {
         var paths = LayerPaths(model);
         var (calls, output) = Trace(model, [1, height, width, channels]);
@@ -66,7 +68,7 @@ public static class OnnxExporter
                 [FloatValueInfo(OutputName, [BatchSymbol, outputShape[1], outputShape[2], outputShape[3]], "logits [batch, height, width, classes] (NHWC); softmax not applied")]),
             "NeuralCore", typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
             $"{model.Name}: inference graph exported by NeuralCore (NHWC input and output, BatchNorm in inference form, dropout removed)",
-            Metadata(model));
+            Metadata(model, normalization));
         return (proto, [1, height, width, channels], outputShape, graph);
     }
 
@@ -122,13 +124,10 @@ public static class OnnxExporter
         return kept;
     }
 
-    private static IEnumerable<KeyValuePair<string, string>> Metadata(Module model)
+    private static IEnumerable<KeyValuePair<string, string>> Metadata(Module model, InputNormalization? normalization)
     {
         yield return new("layout", "NHWC input and output");
-        if (model is SegmentationModel segmentation)
-        {
-            yield return new("classes", segmentation.Classes.ToString());
-            yield return new("input_normalization", segmentation.Normalization.ToString());
-        }
+        if (model is SegmentationModel segmentation) yield return new("classes", segmentation.Classes.ToString());
+        if (normalization is not null) yield return new("input_normalization", normalization.Value.ToString());
     }
 }
