@@ -69,6 +69,8 @@ public sealed class OnnxExportTests : IDisposable
             new MaxPool2d("max_same", 3, 2, PoolPadding.Same),
             new ConvTranspose2d("up_k1_s2", 12, 5, 1, rng, strides: 2, padding: Padding2d.Same),
             new AvgPool2d("avg_same", 3, 2, PoolPadding.Same),
+            new UpSampling2d("up_nearest", (2, 3)),
+            new UpSampling2d("up_bilinear", 2, UpsampleMode.Bilinear),
             new ConvTranspose2d("up_k3_s2", 5, 4, 3, rng, strides: 2, padding: Padding2d.Same),
             new Conv2d("conv_sigmoid", 4, 4, 2, rng, activation: Activation.Sigmoid),
             new ConvTranspose2d("up_valid", 4, 3, 4, rng, strides: 3),

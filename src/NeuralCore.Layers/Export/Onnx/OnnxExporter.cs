@@ -48,11 +48,12 @@ public static class OnnxExporter
         var (calls, output) = Trace(model, [1, height, width, channels]);
         var graph = new OnnxGraphBuilder();
         var values = new Dictionary<Tensor, string>(ReferenceEqualityComparer.Instance);
-        string images = graph.Reserve(InputName);
+        string images = graph.Reserve(InputName), logits = graph.Reserve(OutputName);
         values[calls.Input] = graph.Node("Transpose", "images_nchw", [images], IntsAttribute("perm", [0, 3, 1, 2]));
         foreach (var call in Contributing(calls.Calls, output))
         {
-            var path = paths[call.Layer];
+            // A layer the forward pass uses without holding it as a child has no path; its own name will do.
+            var path = paths.GetValueOrDefault(call.Layer) ?? call.Layer.Name;
             var inputs = Array.ConvertAll(call.Inputs, t => values.TryGetValue(t, out var name) ? name : throw new NotSupportedException(
                 $"ONNX export: layer '{path}' ({call.Layer.GetType().Name}) consumes a tensor that no exportable layer produced " +
                 "(it was computed in a composite module's own forward code, which the export cannot see)"));
@@ -61,9 +62,11 @@ public static class OnnxExporter
         if (!values.TryGetValue(output, out var last))
             throw new NotSupportedException($"ONNX export: the output of '{model.Name}' was not produced by any exportable layer");
         var outputShape = output.Shape;
-        var nodes = graph.Nodes.Append(OnnxProto.Node("Transpose", OutputName, [last], [OutputName], [IntsAttribute("perm", [0, 2, 3, 1])]));
+        if (outputShape.Rank != 4)
+            throw new NotSupportedException($"ONNX export: the output of '{model.Name}' is {outputShape}; the graph is laid out for [N, H, W, C] images");
+        graph.NodeInto("Transpose", logits, [last], IntsAttribute("perm", [0, 2, 3, 1]));
         var proto = OnnxProto.Model(
-            OnnxProto.Graph(model.Name, nodes, graph.Initializers,
+            OnnxProto.Graph(model.Name, graph.Nodes, graph.Initializers,
                 [FloatValueInfo(InputName, [BatchSymbol, height, width, channels], "images [batch, height, width, channels] (NHWC), scaled as the model was trained")],
                 [FloatValueInfo(OutputName, [BatchSymbol, outputShape[1], outputShape[2], outputShape[3]], "logits [batch, height, width, classes] (NHWC); softmax not applied")]),
             "NeuralCore", typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",

@@ -19,13 +19,17 @@ internal sealed class OnnxGraphBuilder
     /// <summary>Counts of each op type written, for the export summary.</summary>
     public SortedDictionary<string, int> OpCounts { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Reserves a graph value name (the graph input).</summary>
+    /// <summary>Reserves a graph value name (the graph's input and output), so no node takes it by chance.</summary>
     public string Reserve(string name) => _names.Add(name) ? name : throw new InvalidOperationException($"ONNX value name '{name}' is taken");
 
     /// <summary>Adds node <paramref name="opType"/> with one output named after <paramref name="name"/>; returns the output's name.</summary>
-    public string Node(string opType, string name, IEnumerable<string> inputs, params ProtoMessage[] attributes)
+    public string Node(string opType, string name, IEnumerable<string> inputs, params ProtoMessage[] attributes) =>
+        NodeInto(opType, Unique(name), inputs, attributes);
+
+    /// <summary>Adds a node whose output is <paramref name="output"/>, a name taken with <see cref="Reserve"/> (the graph output).</summary>
+    public string NodeInto(string opType, string output, IEnumerable<string> inputs, params ProtoMessage[] attributes)
     {
-        var output = Unique(name);
+        if (!_names.Contains(output)) throw new InvalidOperationException($"ONNX value name '{output}' was not reserved");
         _nodes.Add(OnnxProto.Node(opType, output, inputs, [output], attributes));
         OpCounts[opType] = OpCounts.GetValueOrDefault(opType) + 1;
         return output;

@@ -37,6 +37,7 @@ internal static class OnnxLayerMap
         [typeof(MaxPool2d)] = (g, c) => Pool(g, c, "MaxPool", ((MaxPool2d)c.Call.Layer).AttrsFor(c.InputShape())),
         [typeof(AvgPool2d)] = (g, c) => Pool(g, c, "AveragePool", ((AvgPool2d)c.Call.Layer).AttrsFor(c.InputShape()),
             IntAttribute("count_include_pad", 0)), // TF averages over the cells inside the input only
+        [typeof(UpSampling2d)] = (g, c) => Upsample(g, c, ((UpSampling2d)c.Call.Layer).Attrs),
         [typeof(Concatenate)] = (g, c) => g.Node("Concat", c.Name, c.Inputs,
             IntAttribute("axis", NchwAxis(((Concatenate)c.Call.Layer).Axis, c.InputShape().Rank))),
         [typeof(Add)] = (g, c) => g.Node("Sum", c.Name, c.Inputs),
@@ -139,6 +140,19 @@ internal static class OnnxLayerMap
             IntsAttribute("pads", [p.PadTop, p.PadLeft, p.PadBottom, p.PadRight]),
             .. extra,
         ]);
+
+    /// <summary>
+    /// Resize by the integer scales: nearest copies the cell an output falls in (asymmetric coordinates, floor);
+    /// bilinear samples at (o + 0.5) / scale - 0.5 clamped to the edge (half_pixel), as our upsample does.
+    /// </summary>
+    private static string Upsample(OnnxGraphBuilder g, OnnxLayerCall c, UpsampleAttrs attrs)
+    {
+        var scales = g.FloatInitializer(c.Name + "/scales", [4], [1f, 1f, attrs.ScaleH, attrs.ScaleW]);
+        ProtoMessage[] mode = attrs.Mode == UpsampleMode.Nearest
+            ? [StringAttribute("mode", "nearest"), StringAttribute("coordinate_transformation_mode", "asymmetric"), StringAttribute("nearest_mode", "floor")]
+            : [StringAttribute("mode", "linear"), StringAttribute("coordinate_transformation_mode", "half_pixel")];
+        return g.Node("Resize", c.Name, [c.Inputs[0], "", scales], mode); // no roi: the empty name skips an optional input
+    }
 
     /// <summary>An axis of our NHWC tensors as the axis of the same data in NCHW (channels move from last to 1).</summary>
     private static long NchwAxis(int axis, int rank)
