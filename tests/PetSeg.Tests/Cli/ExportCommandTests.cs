@@ -2,6 +2,7 @@ using NeuralCore.Layers;
 using NeuralCore.Layers.Export.Onnx;
 using NeuralCore.Layers.Import;
 using PetSeg.Cli;
+using PetSeg.Tests.EndToEnd;
 
 namespace PetSeg.Tests.Cli;
 
@@ -25,7 +26,7 @@ public sealed class ExportCommandTests : IDisposable
         Npz.Write(weights, KerasWeightMapper.Export(model).SelectMany(l => l.Weights), compressed: false);
         var output = Path.Combine(_folder, "model.onnx");
 
-        var (code, stdout, err) = Run("export", "--weights", weights, "--model", ModelName, "--size", "32", "--format", "onnx", "--out", output);
+        var (code, stdout, err) = TrainedRun.Cli("export", "--weights", weights, "--model", ModelName, "--size", "32", "--format", "onnx", "--out", output);
         Assert.True(code == 0, err);
         Assert.Contains("opset 17", stdout);
         Assert.Contains("[batch, 32, 32, 3] NHWC", stdout);
@@ -45,18 +46,10 @@ public sealed class ExportCommandTests : IDisposable
         var weights = Path.Combine(_folder, "weights.npz");
         Npz.Write(weights, KerasWeightMapper.Export(ModelZoo.Create(ModelName, 3, seed: 1)).SelectMany(l => l.Weights), compressed: false);
         var output = Path.Combine(_folder, "model.onnx");
-        var (code, _, err) = Run(["export", .. args.Select(a => string.Format(a, output, weights))]);
+        var (code, _, err) = TrainedRun.Cli(["export", .. args.Select(a => string.Format(a, output, weights))]);
         Assert.Equal(PetSegCli.ExitFailure, code);
         var line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(reason, line);
         Assert.Equal(["weights.npz"], Directory.EnumerateFiles(_folder).Select(Path.GetFileName));
-    }
-
-    private static (int ExitCode, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = PetSegCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 }
