@@ -11,6 +11,7 @@ public static class Program
         ("peak", "register-only Vector512 FMA peak on 1 and 2 threads [--seconds S]", PeakCommand),
         ("--quick", "every catalog op's benchmark cases, reference vs Cpu, one table [--ops a,b] [--markdown FILE]", QuickOpTable.Run),
         ("train-step", "seed models' training step (fwd+loss+bwd+optimizer) [--models a,b] [--batch 8,32] [--size N] [--steps S]", Models.TrainStepBench.Run),
+        ("infer", "seed models' inference, ours vs ONNX Runtime on our exported file, alternating [--models a,b] [--batch 1,32] [--rounds R] [--profile]", Models.InferBench.Run),
         ("bdn", "BenchmarkDotNet suites (catalog x backend): pass BenchmarkDotNet arguments, e.g. --filter '*'", args => BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args)),
         ("winograd-error", "rounding error of direct, F(2,3), F(4,3) convs vs float64 on the 3x3 anchors [--batch N]", WinogradErrorBench.Run),
         ("winograd-time", "direct vs Winograd F(2,3), F(4,3) timings of 3x3 convs, interleaved [--rounds R] [--batch N]", WinogradTimeBench.Run),

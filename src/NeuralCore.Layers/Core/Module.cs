@@ -38,6 +38,16 @@ public abstract class Module
 
     public abstract Tensor Forward(Tensor x);
 
+    /// <summary>
+    /// A leaf layer returns its result through this, so an active <see cref="ForwardTrace"/> sees which tensors the
+    /// layer consumed (the ONNX exporter rebuilds the network's wiring from it). Costs nothing without a trace.
+    /// </summary>
+    protected Tensor Traced(Tensor output, params ReadOnlySpan<Tensor> inputs)
+    {
+        ForwardTrace.Report(this, inputs, output);
+        return output;
+    }
+
     protected T Add<T>(T child) where T : Module
     {
         if (_children.Any(c => c.Name == child.Name))

@@ -5,13 +5,13 @@ namespace NeuralCore.Layers;
 
 public sealed class ReLU(string name = "relu") : Module(name)
 {
-    public override Tensor Forward(Tensor x) => F.Relu(x);
+    public override Tensor Forward(Tensor x) => Traced(F.Relu(x), x);
 }
 
 /// <summary>min(max(x, 0), 6), MobileNetV2's activation (Keras ReLU(6.)).</summary>
 public sealed class ReLU6(string name = "relu6") : Module(name)
 {
-    public override Tensor Forward(Tensor x) => F.Relu6(x);
+    public override Tensor Forward(Tensor x) => Traced(F.Relu6(x), x);
 }
 
 /// <summary>Leaky ReLU; Keras' LeakyReLU default slope is 0.3 (the pix2pix blocks use it).</summary>
@@ -19,5 +19,5 @@ public sealed class LeakyReLU(string name = "leaky_re_lu", double alpha = 0.3) :
 {
     public double Alpha { get; } = alpha;
 
-    public override Tensor Forward(Tensor x) => F.LeakyRelu(x, Alpha);
+    public override Tensor Forward(Tensor x) => Traced(F.LeakyRelu(x, Alpha), x);
 }

@@ -49,5 +49,5 @@ public sealed class BatchNorm2d : Module
     public bool UsesBatchStatistics => Training && !IsFrozen;
 
     public override Tensor Forward(Tensor x) =>
-        F.BatchNorm(x, Gamma, Beta, MovingMean, MovingVariance, new BatchNormAttrs(UsesBatchStatistics, 1 - Momentum, Epsilon));
+        Traced(F.BatchNorm(x, Gamma, Beta, MovingMean, MovingVariance, new BatchNormAttrs(UsesBatchStatistics, 1 - Momentum, Epsilon)), x);
 }

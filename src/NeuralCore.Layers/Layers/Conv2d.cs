@@ -12,8 +12,6 @@ namespace NeuralCore.Layers;
 /// </summary>
 public sealed class Conv2d : Module
 {
-    private readonly Conv2dAttrs _attrs;
-    private readonly Activation _activation;
 
     /// <param name="kernelInitializer">Defaults to Keras' glorot-uniform drawn from <paramref name="rng"/>.</param>
     public Conv2d(string name, int inChannels, int filters, Size2d kernelSize, RandomGenerator rng,
@@ -22,8 +20,8 @@ public sealed class Conv2d : Module
     {
         Kernel = AddParameter("kernel", [kernelSize.H, kernelSize.W, inChannels, filters], kernelInitializer ?? Initializer.GlorotUniform(rng));
         Bias = useBias ? AddParameter("bias", [filters], Initializer.Zeros) : null;
-        _attrs = new Conv2dAttrs { Padding = padding, Stride = strides ?? 1 };
-        _activation = activation;
+        Attrs = new Conv2dAttrs { Padding = padding, Stride = strides ?? 1 };
+        Activation = activation;
     }
 
     /// <summary>[KH, KW, Cin, Cout]</summary>
@@ -32,11 +30,16 @@ public sealed class Conv2d : Module
     /// <summary>[Cout], or null for use_bias=False.</summary>
     public Tensor? Bias { get; }
 
+    public Conv2dAttrs Attrs { get; }
+
+    /// <summary>The activation applied after the bias (Keras' fused <c>activation=</c>).</summary>
+    public Activation Activation { get; }
+
     public override Tensor Forward(Tensor x)
     {
-        var y = F.Conv2d(x, Kernel, _attrs);
+        var y = F.Conv2d(x, Kernel, Attrs);
         if (Bias is not null) y = F.Add(y, Bias).Releasing(y);
-        return LayerActivation.Apply(_activation, y).Releasing(y);
+        return Traced(LayerActivation.Apply(Activation, y).Releasing(y), x);
     }
 }
 

@@ -10,15 +10,13 @@ namespace NeuralCore.Layers;
 /// </summary>
 public sealed class ConvTranspose2d : Module
 {
-    private readonly ConvTranspose2dAttrs _attrs;
-
     /// <param name="kernelInitializer">Defaults to Keras' glorot-uniform drawn from <paramref name="rng"/>.</param>
     public ConvTranspose2d(string name, int inChannels, int filters, Size2d kernelSize, RandomGenerator rng,
         Size2d? strides = null, Padding2d padding = default, bool useBias = true, Initializer? kernelInitializer = null) : base(name)
     {
         Kernel = AddParameter("kernel", [kernelSize.H, kernelSize.W, filters, inChannels], kernelInitializer ?? Initializer.GlorotUniform(rng));
         Bias = useBias ? AddParameter("bias", [filters], Initializer.Zeros) : null;
-        _attrs = new ConvTranspose2dAttrs { Padding = padding, Stride = strides ?? 1 };
+        Attrs = new ConvTranspose2dAttrs { Padding = padding, Stride = strides ?? 1 };
     }
 
     /// <summary>[KH, KW, Cout, Cin]</summary>
@@ -26,9 +24,11 @@ public sealed class ConvTranspose2d : Module
 
     public Tensor? Bias { get; }
 
+    public ConvTranspose2dAttrs Attrs { get; }
+
     public override Tensor Forward(Tensor x)
     {
-        var y = F.ConvTranspose2d(x, Kernel, _attrs);
-        return Bias is null ? y : F.Add(y, Bias).Releasing(y);
+        var y = F.ConvTranspose2d(x, Kernel, Attrs);
+        return Traced(Bias is null ? y : F.Add(y, Bias).Releasing(y), x);
     }
 }

@@ -13,7 +13,6 @@ namespace NeuralCore.Layers;
 /// </summary>
 public sealed class DepthwiseConv2d : Module, IKerasLayout
 {
-    private readonly Conv2dAttrs _attrs;
     private readonly Shape _kerasKernelShape;
 
     public DepthwiseConv2d(string name, int channels, Size2d kernelSize, RandomGenerator rng, Size2d? strides = null,
@@ -24,7 +23,7 @@ public sealed class DepthwiseConv2d : Module, IKerasLayout
         var init = new InKerasShape(_kerasKernelShape, kernelInitializer ?? Initializer.GlorotUniform(rng));
         Kernel = AddParameter("depthwise_kernel", [kernelSize.H, kernelSize.W, 1, channels * depthMultiplier], init);
         Bias = useBias ? AddParameter("bias", [channels * depthMultiplier], Initializer.Zeros) : null;
-        _attrs = new Conv2dAttrs { Padding = padding, Stride = strides ?? 1, Groups = channels };
+        Attrs = new Conv2dAttrs { Padding = padding, Stride = strides ?? 1, Groups = channels };
     }
 
     /// <summary>[KH, KW, 1, C*mult]</summary>
@@ -32,10 +31,13 @@ public sealed class DepthwiseConv2d : Module, IKerasLayout
 
     public Tensor? Bias { get; }
 
+    /// <summary>The convolution's attributes (groups = input channels).</summary>
+    public Conv2dAttrs Attrs { get; }
+
     public override Tensor Forward(Tensor x)
     {
-        var y = F.Conv2d(x, Kernel, _attrs);
-        return Bias is null ? y : F.Add(y, Bias).Releasing(y);
+        var y = F.Conv2d(x, Kernel, Attrs);
+        return Traced(Bias is null ? y : F.Add(y, Bias).Releasing(y), x);
     }
 
     public Shape KerasShape(int weightIndex) => weightIndex == 0 ? _kerasKernelShape : Bias!.Shape;

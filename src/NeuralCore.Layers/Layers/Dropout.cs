@@ -24,8 +24,8 @@ public sealed class Dropout : Module
 
     public override Tensor Forward(Tensor x)
     {
-        if (!Training || Rate == 0) return x;
+        if (!Training || Rate == 0) return Traced(x, x);
         ulong offset = Generator.Reserve(x.ElementCount);
-        return F.Dropout(x, new DropoutAttrs(Rate, Generator.Seed, offset));
+        return Traced(F.Dropout(x, new DropoutAttrs(Rate, Generator.Seed, offset)), x);
     }
 }

@@ -19,7 +19,7 @@ public sealed class Concatenate(string name, int axis = -1) : MergeLayer(name)
 {
     public int Axis { get; } = axis;
 
-    public override Tensor Forward(IReadOnlyList<Tensor> inputs) => F.Concat(inputs, Axis);
+    public override Tensor Forward(IReadOnlyList<Tensor> inputs) => Traced(F.Concat(inputs, Axis), inputs.ToArray());
 }
 
 /// <summary>Keras Add: the element-wise sum of same-shaped inputs (MobileNetV2's residual <c>block_N_add</c>).</summary>
@@ -30,6 +30,6 @@ public sealed class Add(string name) : MergeLayer(name)
         if (inputs.Count < 2) throw new ArgumentException($"{this}: needs at least two inputs, got {inputs.Count}");
         var sum = F.Add(inputs[0], inputs[1]);
         for (int i = 2; i < inputs.Count; i++) sum = F.Add(sum, inputs[i]).Releasing(sum);
-        return sum;
+        return Traced(sum, inputs.ToArray());
     }
 }

@@ -25,9 +25,9 @@ public abstract class Pool2dLayer : Module
         _padding = padding;
     }
 
-    /// <summary>The op attributes for x [N, H, W, C].</summary>
-    protected Pool2dAttrs AttrsFor(Tensor x) => _padding == PoolPadding.Same
-        ? Pool2dAttrs.Same(_poolSize.H, _poolSize.W, _strides.H, _strides.W, x.Shape[1], x.Shape[2])
+    /// <summary>The op attributes for an input of shape <paramref name="x"/> [N, H, W, C] ('same' pads depend on it).</summary>
+    public Pool2dAttrs AttrsFor(Shape x) => _padding == PoolPadding.Same
+        ? Pool2dAttrs.Same(_poolSize.H, _poolSize.W, _strides.H, _strides.W, x[1], x[2])
         : new Pool2dAttrs(_poolSize.H, _poolSize.W, _strides.H, _strides.W);
 }
 
@@ -35,18 +35,18 @@ public abstract class Pool2dLayer : Module
 public sealed class MaxPool2d(string name, Size2d poolSize, Size2d? strides = null, PoolPadding padding = PoolPadding.Valid)
     : Pool2dLayer(name, poolSize, strides, padding)
 {
-    public override Tensor Forward(Tensor x) => F.MaxPool2d(x, AttrsFor(x));
+    public override Tensor Forward(Tensor x) => Traced(F.MaxPool2d(x, AttrsFor(x.Shape)), x);
 }
 
 /// <summary>Keras AveragePooling2D: [N, H, W, C] -> [N, OH, OW, C]; padded cells are not counted.</summary>
 public sealed class AvgPool2d(string name, Size2d poolSize, Size2d? strides = null, PoolPadding padding = PoolPadding.Valid)
     : Pool2dLayer(name, poolSize, strides, padding)
 {
-    public override Tensor Forward(Tensor x) => F.AvgPool2d(x, AttrsFor(x));
+    public override Tensor Forward(Tensor x) => Traced(F.AvgPool2d(x, AttrsFor(x.Shape)), x);
 }
 
 /// <summary>Keras GlobalAveragePooling2D: [N, H, W, C] -> [N, C] (or [N, 1, 1, C] with keepDims).</summary>
 public sealed class GlobalAvgPool2d(string name = "global_average_pooling2d", bool keepDims = false) : Module(name)
 {
-    public override Tensor Forward(Tensor x) => F.GlobalAvgPool(x, keepDims);
+    public override Tensor Forward(Tensor x) => Traced(F.GlobalAvgPool(x, keepDims), x);
 }

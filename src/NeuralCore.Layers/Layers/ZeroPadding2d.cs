@@ -34,5 +34,5 @@ public sealed class ZeroPadding2d : Module
     /// <summary>The padding applied to an input of shape <paramref name="x"/> [N, H, W, C].</summary>
     public ZeroPadAttrs PaddingFor(Shape x) => _padsFor(x);
 
-    public override Tensor Forward(Tensor x) => F.ZeroPad(x, _padsFor(x.Shape));
+    public override Tensor Forward(Tensor x) => Traced(F.ZeroPad(x, _padsFor(x.Shape)), x);
 }

@@ -36,6 +36,7 @@ public static class PetSegCli
             ForwardCommand.Create(io),
             GradCommand.Create(io),
             DevicesCommand.Create(io),
+            ExportCommand.Create(io),
         };
 
         try

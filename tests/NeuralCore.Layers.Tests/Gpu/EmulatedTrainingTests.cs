@@ -16,7 +16,17 @@ public class EmulatedTrainingTests
     private const int Steps = 3;
     private const double LearningRate = 0.05;
 
+    /// <summary>
+    /// The classic U-Net at 1/16 width (4 base filters): convolutions, ReLU, max-pooling, dropout (the same Philox
+    /// masks on both devices), transposed convolutions, concatenation, the loss and SGD, small enough for CI.
+    /// </summary>
     [Fact]
+    public void UNetTrainsOnTheEmulatorAsOnTheCpu() =>
+        AssertSameTraining(() => new UNet(classes: 3, seed: 5, baseFilters: 4), size: 32, batch: 2);
+
+    /// <summary>The tutorial's model (batch norm, depthwise convolutions, ReLU6, zero padding) at 32x32.</summary>
+    [Fact]
+    [Trait("Emulator", "Large")]
     public void UNetMobileNetV2TrainsOnTheEmulatorAsOnTheCpu() =>
         AssertSameTraining(() => ModelZoo.Create(ModelZoo.UNetMobileNetV2, classes: 3, seed: 5), size: 32, batch: 2);
 
