@@ -16,7 +16,7 @@ public sealed class ExportTests(TrainedRun run)
         Assert.True(code == 0, err);
         Assert.Contains("[batch, 32, 32, 3] NHWC", stdout);
 
-        var trained = TrainedModel.Load(run.Folder);
+        var trained = TrainedModel.Load(run.Folder, NeuralCore.Tensors.Device.Cpu, warn: _ => { });
         var expected = Path.Combine(run.Temp, "expected.onnx");
         OnnxExporter.Export(trained.Model, trained.ImageSize, trained.ImageSize, expected, normalization: trained.Normalization);
         Assert.Equal(File.ReadAllBytes(expected), File.ReadAllBytes(output));
