@@ -27,7 +27,8 @@ internal static class EvalCommand
         command.SetAction(parse =>
         {
             var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);
-            io.Out.WriteLine(deviceLine);
+            // Output stays as it was on the CPU; a GPU run says which device it took.
+            if (device.IsGpu) io.Out.WriteLine(deviceLine);
             var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device, io.Warn);
             var report = Evaluation.Run(trained, parse.GetValue(data), SegmentationDatasets.ParseFormat(parse.GetValue(format)!),
                 parse.GetValue(split) == "train" ? DatasetSplit.Train : DatasetSplit.Test, parse.GetValue(batchSize),

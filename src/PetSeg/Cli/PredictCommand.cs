@@ -17,7 +17,8 @@ internal static class PredictCommand
         {
             var files = PredictionWriter.InputFiles(parse.GetValue(input)!);
             var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);
-            io.Out.WriteLine(deviceLine);
+            // Output stays as it was on the CPU; a GPU run says which device it took.
+            if (device.IsGpu) io.Out.WriteLine(deviceLine);
             var trained = TrainedModel.Load(parse.GetValue(checkpoint)!, device, io.Warn);
             string output = parse.GetValue(outDir)!;
             PredictionSummary summary;

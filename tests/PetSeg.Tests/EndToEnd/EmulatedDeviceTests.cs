@@ -20,6 +20,30 @@ public class EmulatedDeviceTests(TrainedRun shared)
                 $"metrics.csv column {column}: {emulated.Metrics[column]} on the emulator, {cpu.Metrics[column]} on the cpu");
     }
 
+    /// <summary>
+    /// <c>predict --device emulated</c> on the shared run's checkpoint: the checkpoint loads onto the device, the
+    /// forward pass and argmax run there, and the mask equals the CPU's (a pixel may flip only where two classes'
+    /// logits tie to float32 rounding).
+    /// </summary>
+    [Fact]
+    public void PredictOnTheEmulatorGivesTheCpuMask()
+    {
+        var input = Path.Combine(shared.Temp, "emulated-input.png");
+        File.WriteAllBytes(input, PetSeg.Codecs.PngEncoder.Encode(PredictTests.Picture(40, 33)));
+        byte[] Mask(string device)
+        {
+            var outDir = Path.Combine(shared.Temp, "predict-" + device);
+            var (code, output, err) = TrainedRun.Cli("predict", "--checkpoint", shared.Folder, "--input", input, "--out", outDir, "--device", device);
+            Assert.True(code == 0, err);
+            if (device == "emulated") Assert.StartsWith("device: emulated", output);
+            return global::PetSeg.Codecs.ImageCodec.DecodeFile(Path.Combine(outDir, "emulated-input.png")).Pixels;
+        }
+        var cpu = Mask("cpu");
+        var emulated = Mask("emulated");
+        int differing = cpu.Zip(emulated).Count(p => p.First != p.Second);
+        Assert.True(differing <= cpu.Length / 200, $"{differing} of {cpu.Length} mask pixels differ between the emulator and the cpu");
+    }
+
     private (string Output, double[] Metrics) TrainOn(string device)
     {
         string folder = Path.Combine(shared.Temp, "device-" + device);

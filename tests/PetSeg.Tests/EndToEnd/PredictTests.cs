@@ -10,7 +10,7 @@ public sealed class PredictTests(TrainedRun run)
     private const int Classes = 3;
 
     /// <summary>An RGB gradient of the given size: any picture will do, the sizes are what matter.</summary>
-    private static Image8 Picture(int width, int height)
+    internal static Image8 Picture(int width, int height)
     {
         var image = new Image8(width, height, 3);
         for (int y = 0; y < height; y++)
