@@ -1,0 +1,55 @@
+using NeuralCore.Layers.Import;
+using NeuralCore.Layers.Import.Torch;
+using NeuralCore.Layers.Models.MaskRcnn;
+using NeuralCore.Tensors;
+
+namespace NeuralCore.Layers.Tests.Models.MaskRcnn;
+
+/// <summary>
+/// Our Mask R-CNN stage by stage against torchvision's MaskRCNN class on the scaled-down twin (see
+/// <see cref="MaskRcnnTwin"/>): same weights, same photo. Tolerances: the transform 1e-5 (float32 normalise and
+/// bilinear resize in the same order); the FPN features 1e-4 absolute + 1e-4 relative (about 60 convolutions deep
+/// with the frozen batch norms folded into the kernels, so float32 rounding accumulates differently).
+/// </summary>
+public class MaskRcnnStageTests
+{
+    [Fact]
+    public void TransformNormalisesResizesAndPadsAsTorchvision()
+    {
+        using var scope = TensorScope.Begin();
+        var image = MaskRcnnTwin.Image();
+        var (batch, height, width) = new MaskRcnnTransform(MinSize: 64, MaxSize: 128).Apply(image);
+        var expectedSize = MaskRcnnTwin.Stage("image_size").ToArray<float>();
+        Assert.Equal((expectedSize[0], expectedSize[1]), (height, width));
+        MaskRcnnTwin.Close("transformed", batch, 0, 1e-4);
+    }
+
+    [Fact]
+    public void BackboneAndFeaturePyramidMatchTorchvisionAtEveryLevel()
+    {
+        using var scope = TensorScope.Begin();
+        var weights = MaskRcnnWeights.Read(MaskRcnnTwin.WeightsPath);
+        var body = new ResNetBackbone(weights);
+        var fpn = new FeaturePyramid(weights, body.OutChannels);
+        var levels = fpn.Forward(body.Forward(MaskRcnnTwin.Stage("transformed")));
+        string[] names = ["fpn_0", "fpn_1", "fpn_2", "fpn_3", "fpn_pool"];
+        for (int i = 0; i < names.Length; i++)
+            MaskRcnnTwin.Close(names[i], levels[i], 0, 1e-4);
+    }
+
+    [Fact]
+    public void WeightsThatAreNotAMaskRcnnStateDictGetOneErrorListingTheProblems()
+    {
+        var tensors = TorchCheckpoint.Read(MaskRcnnTwin.WeightsPath).Tensors
+            .Where(t => t.Name != "backbone.body.layer2.0.conv2.weight")
+            .Select(t => t.Name == "backbone.fpn.inner_blocks.1.0.bias" ? RawTensor.FromFloat32(t.Name, [3], [1, 2, 3]) : t)
+            .Append(RawTensor.FromFloat32("classifier.weight", [1], [0]));
+        var weights = MaskRcnnWeights.From("broken.pth", tensors);
+        _ = new FeaturePyramid(weights, new ResNetBackbone(weights).OutChannels);
+        var error = Assert.Throws<InvalidDataException>(weights.ThrowIfIncomplete);
+        Assert.Contains("broken.pth", error.Message);
+        Assert.Contains("missing 1: backbone.body.layer2.0.conv2.weight", error.Message);
+        Assert.Contains("mis-shaped 1: backbone.fpn.inner_blocks.1.0.bias [3] (expected [16])", error.Message);
+        Assert.Contains("classifier.weight", error.Message);
+    }
+}
