@@ -38,6 +38,19 @@ public class MaskRcnnStageTests
     }
 
     [Fact]
+    public void RegionProposalsMatchTorchvision()
+    {
+        using var scope = TensorScope.Begin();
+        var weights = MaskRcnnWeights.Read(MaskRcnnTwin.WeightsPath);
+        var rpn = new RegionProposalNetwork(weights, 16, AnchorGrid.Default, new RpnSettings());
+        string[] names = ["fpn_0", "fpn_1", "fpn_2", "fpn_3", "fpn_pool"];
+        var size = MaskRcnnTwin.Stage("image_size").ToArray<float>();
+        var batch = MaskRcnnTwin.Stage("transformed").Shape;
+        var proposals = rpn.Forward(names.Select(MaskRcnnTwin.Stage).ToArray(), batch[1], batch[2], (int)size[0], (int)size[1]);
+        MaskRcnnTwin.Close("proposals", proposals, 1e-4, 1e-5);
+    }
+
+    [Fact]
     public void WeightsThatAreNotAMaskRcnnStateDictGetOneErrorListingTheProblems()
     {
         var tensors = TorchCheckpoint.Read(MaskRcnnTwin.WeightsPath).Tensors
