@@ -70,6 +70,23 @@ public sealed class MaskRcnnWeights
         return ToTensor(TorchLayouts.LinearWeight(raw));
     }
 
+    /// <summary>
+    /// A Linear weight [O, C·k·k] that reads NCHW-flattened [C, k, k] features, as [k·k·C, O] for our NHWC flattening
+    /// [k, k, C] (torchvision's box head fc6 after 7x7 RoIAlign).
+    /// </summary>
+    public Tensor LinearFromChannelsFirst(string name, int channels, int kernel, out int outFeatures)
+    {
+        outFeatures = 0;
+        var raw = Take(name, []);
+        if (raw is null) return Placeholder();
+        long inFeatures = (long)channels * kernel * kernel;
+        if (raw.Shape.Length != 2 || (channels > 0 && raw.Shape[1] != inFeatures)) return Misshaped(raw, $"[out, {channels}·{kernel}·{kernel}]");
+        outFeatures = (int)raw.Shape[0];
+        var blocks = raw with { Shape = [raw.Shape[0], raw.Shape[1] / (kernel * kernel), kernel, kernel] };
+        var hwio = TorchLayouts.Permute(blocks, 2, 3, 1, 0);
+        return ToTensor(hwio with { Shape = [raw.Shape[1], raw.Shape[0]] });
+    }
+
     /// <summary>A vector of <paramref name="length"/> values (a bias, a batch-norm buffer).</summary>
     public Tensor Vector(string name, int length, params string[] legacy)
     {

@@ -51,6 +51,20 @@ public class MaskRcnnStageTests
     }
 
     [Fact]
+    public void BoxHeadDetectionsMatchTorchvision()
+    {
+        using var scope = TensorScope.Begin();
+        var weights = MaskRcnnWeights.Read(MaskRcnnTwin.WeightsPath);
+        var head = new BoxHead(weights, 16, new BoxHeadSettings(DetectionsPerImage: 20));
+        var size = MaskRcnnTwin.Stage("image_size").ToArray<float>();
+        var levels = new[] { "fpn_0", "fpn_1", "fpn_2", "fpn_3" }.Select(MaskRcnnTwin.Stage).ToArray();
+        var detections = head.Forward(levels, MaskRcnnTwin.Stage("proposals").ToArray<float>(), (int)size[0], (int)size[1]);
+        Assert.Equal(MaskRcnnTwin.Stage("box_labels").ToArray<float>().Select(v => (int)v), detections.Labels);
+        MaskRcnnTwin.Close("box_boxes", Tensor.FromArray(detections.Boxes, [detections.Count, 4]), 1e-4, 1e-5);
+        MaskRcnnTwin.Close("box_scores", Tensor.FromArray(detections.Scores, [detections.Count]), 1e-5, 0);
+    }
+
+    [Fact]
     public void WeightsThatAreNotAMaskRcnnStateDictGetOneErrorListingTheProblems()
     {
         var tensors = TorchCheckpoint.Read(MaskRcnnTwin.WeightsPath).Tensors
