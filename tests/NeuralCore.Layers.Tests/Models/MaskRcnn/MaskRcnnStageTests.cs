@@ -65,6 +65,28 @@ public class MaskRcnnStageTests
     }
 
     [Fact]
+    public void MaskProbabilitiesAndPastedMasksMatchTorchvision()
+    {
+        using var scope = TensorScope.Begin();
+        var weights = MaskRcnnWeights.Read(MaskRcnnTwin.WeightsPath);
+        var size = MaskRcnnTwin.Stage("image_size").ToArray<float>();
+        var image = MaskRcnnTwin.Stage("image").Shape;
+        var levels = new[] { "fpn_0", "fpn_1", "fpn_2", "fpn_3" }.Select(MaskRcnnTwin.Stage).ToArray();
+        var boxes = MaskRcnnTwin.Stage("box_boxes").ToArray<float>();
+        var detections = new Detections(boxes, MaskRcnnTwin.Stage("box_scores").ToArray<float>(),
+            MaskRcnnTwin.Stage("box_labels").ToArray<float>().Select(v => (int)v).ToArray());
+        var probabilities = new MaskHead(weights, 16).Forward(levels, detections, (int)size[0]);
+        MaskRcnnTwin.Close("mask_probs", Tensor.FromArray(probabilities, [detections.Count, 28, 28]), 1e-5, 0);
+
+        var original = MaskPaste.ToOriginal(boxes, (int)size[0], (int)size[1], image[0], image[1]);
+        MaskRcnnTwin.Close("final_boxes", Tensor.FromArray(original, [detections.Count, 4]), 1e-4, 1e-5);
+        var pasted = MaskPaste.Paste(probabilities, original, image[0], image[1]);
+        // The fixture stores the pasted probabilities as round(255 p): within one level, and p > 0.5 exactly.
+        MaskRcnnTwin.Close("final_masks", Tensor.FromArray(pasted.Select(p => MathF.Round(p * 255)).ToArray(), [detections.Count, image[0], image[1]]), 1, 0);
+        MaskRcnnTwin.Close("final_masks_binary", Tensor.FromArray(pasted.Select(p => p > 0.5f ? 1f : 0f).ToArray(), [detections.Count, image[0], image[1]]), 0, 0);
+    }
+
+    [Fact]
     public void WeightsThatAreNotAMaskRcnnStateDictGetOneErrorListingTheProblems()
     {
         var tensors = TorchCheckpoint.Read(MaskRcnnTwin.WeightsPath).Tensors
