@@ -87,18 +87,33 @@ public class MaskRcnnStageTests
     }
 
     [Fact]
+    public void TheWholeModelFromPhotoToInstancesMatchesTorchvision()
+    {
+        var settings = new MaskRcnnSettings
+        {
+            Transform = new MaskRcnnTransform(MinSize: 64, MaxSize: 128), BoxHead = new BoxHeadSettings(DetectionsPerImage: 20),
+        };
+        var model = MaskRcnnModel.Load(MaskRcnnTwin.WeightsPath, settings);
+        using var image = MaskRcnnTwin.Image();
+        var instances = model.Detect(image);
+        Assert.Equal(MaskRcnnTwin.Stage("box_labels").ToArray<float>().Select(v => (int)v), instances.Select(i => i.Label));
+        using var boxes = Tensor.FromArray(instances.SelectMany(i => new[] { i.X1, i.Y1, i.X2, i.Y2 }).ToArray(), [instances.Count, 4]);
+        MaskRcnnTwin.Close("final_boxes", boxes, 1e-3, 1e-5);
+        using var masks = Tensor.FromArray(instances.SelectMany(i => i.Mask.Select(p => p > 0.5f ? 1f : 0f)).ToArray(), [instances.Count, image.Shape[1], image.Shape[2]]);
+        MaskRcnnTwin.Close("final_masks_binary", masks, 0, 0);
+    }
+
+    [Fact]
     public void WeightsThatAreNotAMaskRcnnStateDictGetOneErrorListingTheProblems()
     {
         var tensors = TorchCheckpoint.Read(MaskRcnnTwin.WeightsPath).Tensors
             .Where(t => t.Name != "backbone.body.layer2.0.conv2.weight")
             .Select(t => t.Name == "backbone.fpn.inner_blocks.1.0.bias" ? RawTensor.FromFloat32(t.Name, [3], [1, 2, 3]) : t)
             .Append(RawTensor.FromFloat32("classifier.weight", [1], [0]));
-        var weights = MaskRcnnWeights.From("broken.pth", tensors);
-        _ = new FeaturePyramid(weights, new ResNetBackbone(weights).OutChannels);
-        var error = Assert.Throws<InvalidDataException>(weights.ThrowIfIncomplete);
+        var error = Assert.Throws<InvalidDataException>(() => new MaskRcnnModel(MaskRcnnWeights.From("broken.pth", tensors)));
         Assert.Contains("broken.pth", error.Message);
         Assert.Contains("missing 1: backbone.body.layer2.0.conv2.weight", error.Message);
         Assert.Contains("mis-shaped 1: backbone.fpn.inner_blocks.1.0.bias [3] (expected [16])", error.Message);
-        Assert.Contains("classifier.weight", error.Message);
+        Assert.Contains("unexpected 1: classifier.weight", error.Message);
     }
 }
