@@ -54,28 +54,15 @@ public sealed class BoxHead
         using var decodedT = Ops.BoxDecode(deltas, proposalsT, BoxCoderAttrs.BoxHead);
         float[] scores = probabilities.ToArray<float>(), decoded = decodedT.ToArray<float>();
         int classes = scores.Length / Math.Max(k, 1);
-        var boxes = new List<float>();
-        var kept = new List<float>();
-        var labels = new List<int>();
+        var candidates = new CandidateBoxes(imageH, imageW, _settings.MinSize);
         for (int i = 0; i < k; i++)
             for (int c = 1; c < classes; c++)
             {
                 float score = scores[i * classes + c];
-                if (!(score > _settings.ScoreThreshold)) continue;
-                int at = (i * classes + c) * 4;
-                float x1 = Math.Clamp(decoded[at], 0, imageW), y1 = Math.Clamp(decoded[at + 1], 0, imageH);
-                float x2 = Math.Clamp(decoded[at + 2], 0, imageW), y2 = Math.Clamp(decoded[at + 3], 0, imageH);
-                if (x2 - x1 < _settings.MinSize || y2 - y1 < _settings.MinSize) continue;
-                boxes.AddRange([x1, y1, x2, y2]);
-                kept.Add(score);
-                labels.Add(c);
+                if (score > _settings.ScoreThreshold) candidates.Add(decoded, (i * classes + c) * 4, score, c);
             }
-        using var boxesT = Tensor.FromArray(boxes.ToArray(), [kept.Count, 4]);
-        using var scoresT = Tensor.FromArray(kept.ToArray(), [kept.Count]);
-        using var labelsT = Tensor.FromArray(labels.ToArray(), [kept.Count]);
-        using var keepT = Ops.BatchedNms(boxesT, scoresT, labelsT, _settings.NmsThreshold);
-        var keep = keepT.ToArray<int>().Take(_settings.DetectionsPerImage).ToArray();
-        return new Detections(RegionProposalNetwork.Gather(boxes.ToArray(), keep), keep.Select(i => kept[i]).ToArray(), keep.Select(i => labels[i]).ToArray());
+        var (boxes, kept, labels) = candidates.Suppress(_settings.NmsThreshold, _settings.DetectionsPerImage);
+        return new Detections(boxes, kept, labels);
     }
 
     private static Tensor Dense(Tensor x, Tensor w, Tensor b, bool relu)

@@ -35,9 +35,7 @@ public sealed class RegionProposalNetwork
     /// </summary>
     public Tensor Forward(IReadOnlyList<Tensor> levels, int batchH, int batchW, int imageH, int imageW)
     {
-        var boxes = new List<float>();
-        var scores = new List<float>();
-        var levelOf = new List<int>();
+        var candidates = new CandidateBoxes(imageH, imageW, _settings.MinSize);
         for (int l = 0; l < levels.Count; l++)
         {
             var p = levels[l];
@@ -48,28 +46,18 @@ public sealed class RegionProposalNetwork
             float[] logits = logitsT.ToArray<float>(), deltas = deltasT.ToArray<float>();
             float[] anchors = _anchors.Level(l, gridH, gridW, batchH / gridH, batchW / gridW);
             int[] top = TopIndices(logits, Math.Min(_settings.PreNmsTopN, logits.Length));
-            using var selectedDeltas = Tensor.FromArray(Gather(deltas, top), [top.Length, 4]);
-            using var selectedAnchors = Tensor.FromArray(Gather(anchors, top), [top.Length, 4]);
+            using var selectedDeltas = Tensor.FromArray(CandidateBoxes.Gather(deltas, top), [top.Length, 4]);
+            using var selectedAnchors = Tensor.FromArray(CandidateBoxes.Gather(anchors, top), [top.Length, 4]);
             using var decodedT = Ops.BoxDecode(selectedDeltas, selectedAnchors, BoxCoderAttrs.Rpn);
             float[] decoded = decodedT.ToArray<float>();
             for (int i = 0; i < top.Length; i++)
             {
-                float x1 = Math.Clamp(decoded[i * 4], 0, imageW), y1 = Math.Clamp(decoded[i * 4 + 1], 0, imageH);
-                float x2 = Math.Clamp(decoded[i * 4 + 2], 0, imageW), y2 = Math.Clamp(decoded[i * 4 + 3], 0, imageH);
                 float score = 1f / (1f + MathF.Exp(-logits[top[i]]));
-                if (x2 - x1 < _settings.MinSize || y2 - y1 < _settings.MinSize || score < _settings.ScoreThreshold) continue;
-                boxes.AddRange([x1, y1, x2, y2]);
-                scores.Add(score);
-                levelOf.Add(l);
+                if (score >= _settings.ScoreThreshold) candidates.Add(decoded, i * 4, score, l);
             }
         }
-        using var boxesT = Tensor.FromArray(boxes.ToArray(), [scores.Count, 4]);
-        using var scoresT = Tensor.FromArray(scores.ToArray(), [scores.Count]);
-        using var levelsT = Tensor.FromArray(levelOf.ToArray(), [scores.Count]);
-        using var keepT = Ops.BatchedNms(boxesT, scoresT, levelsT, _settings.NmsThreshold);
-        int[] keep = keepT.ToArray<int>();
-        int kept = Math.Min(keep.Length, _settings.PostNmsTopN);
-        return Tensor.FromArray(Gather(boxes.ToArray(), keep[..kept]), [kept, 4]);
+        var (boxes, _, _) = candidates.Suppress(_settings.NmsThreshold, _settings.PostNmsTopN);
+        return Tensor.FromArray(boxes, [boxes.Length / 4, 4]);
     }
 
     /// <summary>The indices of the <paramref name="k"/> largest values, largest first (equal values by index).</summary>
@@ -78,13 +66,5 @@ public sealed class RegionProposalNetwork
         var order = Enumerable.Range(0, values.Length).ToArray();
         Array.Sort(order, (a, b) => values[b].CompareTo(values[a]) is var c && c != 0 ? c : a.CompareTo(b));
         return order[..k];
-    }
-
-    /// <summary>Rows <paramref name="rows"/> of a [*, 4] array.</summary>
-    internal static float[] Gather(float[] source, int[] rows)
-    {
-        var result = new float[rows.Length * 4];
-        for (int i = 0; i < rows.Length; i++) Array.Copy(source, rows[i] * 4, result, i * 4, 4);
-        return result;
     }
 }
