@@ -47,6 +47,7 @@ public static partial class GradRules
     public static readonly GradRule AvgPool2d = new("avg_pool2d", (x, a) => F.AvgPool2d(x[0], (Kernels.Pool2dAttrs)a!));
     public static readonly GradRule GlobalAvgPool = new("global_avg_pool", (x, a) => F.GlobalAvgPool(x[0], (bool)a!));
     public static readonly GradRule Upsample = new("upsample", (x, a) => F.Upsample(x[0], (Kernels.UpsampleAttrs)a!));
+    public static readonly GradRule RoiAlign = new("roi_align", (x, a) => F.RoiAlign(x[0], x[1], (Kernels.RoiAlignAttrs)a!));
     public static readonly GradRule ZeroPad = new("zero_pad", (x, a) => F.ZeroPad(x[0], (Kernels.ZeroPadAttrs)a!));
     public static readonly GradRule Concat = new("concat", (x, a) => F.Concat(x, (int)a!));
     public static readonly GradRule SliceAxis = new("slice_axis", (x, a) =>

@@ -154,4 +154,28 @@ public interface IKernels
     /// Momentum &gt; 0) and mg (null unless Centered) in place.
     /// </summary>
     void RmspropUpdate(Tensor param, Tensor grad, Tensor ms, Tensor? mom, Tensor? mg, RmspropAttrs attrs);
+
+    /// <summary>
+    /// roi_align (torchvision, aligned=False): reads x [N, H, W, C] and rois [K, 5] = (batch index, x1, y1, x2, y2);
+    /// writes y [K, PooledH, PooledW, C], each bin the mean of its bilinear samples (0 for samples beyond a pixel outside).
+    /// </summary>
+    void RoiAlign(Tensor x, Tensor rois, RoiAlignAttrs attrs, Tensor y);
+
+    /// <summary>Reads dy [K, PooledH, PooledW, C] and rois [K, 5]; writes every element of dx [N, H, W, C]: the sum of the samples' shares.</summary>
+    void RoiAlignBackward(Tensor dy, Tensor rois, RoiAlignAttrs attrs, Tensor dx);
+
+    /// <summary>
+    /// nms: reads boxes [N, 4] and scores [N] (N &gt; 0); writes int32 order [N] (box indices by descending score, equal
+    /// scores by increasing index) and int32 keep [N] (1 where the box at that rank survives greedy suppression at IoU &gt; threshold).
+    /// </summary>
+    void Nms(Tensor boxes, Tensor scores, double iouThreshold, Tensor order, Tensor keep);
+
+    /// <summary>Reads deltas [N, 4J] and boxes [N, 4]; writes y [N, 4J], the decoded boxes (see <see cref="Ops.BoxDecode"/>).</summary>
+    void BoxDecode(Tensor deltas, Tensor boxes, BoxCoderAttrs attrs, Tensor y);
+
+    /// <summary>Reads targets and proposals [N, 4]; writes y [N, 4], the deltas (see <see cref="Ops.BoxEncode"/>).</summary>
+    void BoxEncode(Tensor targets, Tensor proposals, BoxCoderAttrs attrs, Tensor y);
+
+    /// <summary>Reads x [N, H, W, C]; writes y [N, OH, OW, C], bilinear with half-pixel centres (see <see cref="Ops.Resize"/>).</summary>
+    void Resize(Tensor x, Tensor y);
 }

@@ -16,10 +16,19 @@ public enum InputKind
 
     /// <summary>int32 labels in [0, Classes], where the value Classes stands for the ignore label (about 1 in Classes+1).</summary>
     LabelsWithIgnore,
+
+    /// <summary>
+    /// Boxes [K, 4] as (x1, y1, x2, y2) with x1 &lt; x2 and y1 &lt; y2, corners uniform in [-Extent/4, Extent] and sides in
+    /// [Extent/20, Extent/2], so some reach outside the image [0, Extent)².
+    /// </summary>
+    Boxes,
+
+    /// <summary>RoIs [K, 5]: a batch index in [0, Classes) as a float, then a box drawn as <see cref="Boxes"/>.</summary>
+    Rois,
 }
 
 /// <summary>One input of a test case: its shape and how its values are drawn.</summary>
-public sealed record InputSpec(Shape Shape, InputKind Kind = InputKind.Normal, int Classes = 0)
+public sealed record InputSpec(Shape Shape, InputKind Kind = InputKind.Normal, int Classes = 0, double Extent = 0)
 {
     public bool IsInteger => Kind is InputKind.Labels or InputKind.LabelsWithIgnore;
 

@@ -90,4 +90,17 @@ public class ReferenceKernels : IKernels
 
     public virtual void RmspropUpdate(Tensor param, Tensor grad, Tensor ms, Tensor? mom, Tensor? mg, RmspropAttrs attrs) =>
         Typed(param).RmspropUpdate(param, grad, ms, mom, mg, attrs);
+
+    public virtual void RoiAlign(Tensor x, Tensor rois, RoiAlignAttrs attrs, Tensor y) => Typed(y).RoiAlign(x, rois, attrs, y);
+
+    public virtual void RoiAlignBackward(Tensor dy, Tensor rois, RoiAlignAttrs attrs, Tensor dx) => Typed(dx).RoiAlignBackward(dy, rois, attrs, dx);
+
+    public virtual void Nms(Tensor boxes, Tensor scores, double iouThreshold, Tensor order, Tensor keep) =>
+        Typed(boxes).Nms(boxes, scores, iouThreshold, order, keep);
+
+    public virtual void BoxDecode(Tensor deltas, Tensor boxes, BoxCoderAttrs attrs, Tensor y) => Typed(y).BoxDecode(deltas, boxes, attrs, y);
+
+    public virtual void BoxEncode(Tensor targets, Tensor proposals, BoxCoderAttrs attrs, Tensor y) => Typed(y).BoxEncode(targets, proposals, attrs, y);
+
+    public virtual void Resize(Tensor x, Tensor y) => Typed(y).Resize(x, y);
 }

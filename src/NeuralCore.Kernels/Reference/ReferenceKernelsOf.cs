@@ -134,4 +134,21 @@ internal sealed class ReferenceKernelsOf<T> : IKernels where T : unmanaged, IFlo
     public void RmspropUpdate(Tensor param, Tensor grad, Tensor ms, Tensor? mom, Tensor? mg, RmspropAttrs attrs) =>
         ReferenceRmspropUpdate.Update(param.Span<T>(), grad.Span<T>(), ms.Span<T>(), OrEmpty(mom), OrEmpty(mg),
             Of(attrs.LearningRate), Of(attrs.Rho), Of(attrs.Momentum), Of(attrs.Epsilon));
+
+    public void RoiAlign(Tensor x, Tensor rois, RoiAlignAttrs attrs, Tensor y) =>
+        ReferenceRoiAlign.Forward(x.Span<T>(), x.Shape, rois.Span<T>(), y.Span<T>(), attrs);
+
+    public void RoiAlignBackward(Tensor dy, Tensor rois, RoiAlignAttrs attrs, Tensor dx) =>
+        ReferenceRoiAlign.Backward(dy.Span<T>(), rois.Span<T>(), dx.Span<T>(), dx.Shape, attrs);
+
+    public void Nms(Tensor boxes, Tensor scores, double iouThreshold, Tensor order, Tensor keep) =>
+        ReferenceNms.Run(boxes.Span<T>(), scores.Span<T>(), iouThreshold, order.Span<int>(), keep.Span<int>());
+
+    public void BoxDecode(Tensor deltas, Tensor boxes, BoxCoderAttrs attrs, Tensor y) =>
+        ReferenceBoxCoder.Decode(deltas.Span<T>(), boxes.Span<T>(), y.Span<T>(), attrs);
+
+    public void BoxEncode(Tensor targets, Tensor proposals, BoxCoderAttrs attrs, Tensor y) =>
+        ReferenceBoxCoder.Encode(targets.Span<T>(), proposals.Span<T>(), y.Span<T>(), attrs);
+
+    public void Resize(Tensor x, Tensor y) => ReferenceResize.Forward(x.Span<T>(), x.Shape, y.Span<T>(), y.Shape);
 }
