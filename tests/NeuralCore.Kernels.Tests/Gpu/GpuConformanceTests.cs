@@ -1,3 +1,4 @@
+using NeuralCore.Tests;
 using NeuralCore.Kernels.Catalog;
 using NeuralCore.Tensors;
 
@@ -7,7 +8,7 @@ namespace NeuralCore.Kernels.Tests.Gpu;
 /// Every catalog op on the GPU backend (its kernels running on the emulator, ILGPU's CPU accelerator) against the
 /// Reference kernels, on the catalog's cases. Generated from the catalog like the Cpu conformance: an op without a
 /// GPU kernel fails here. The emulator is about 1,000x slower than plain C#, so CI runs the cases of at most
-/// <see cref="MaxEmulatedWork"/>; the larger ones run with <c>--filter Emulator=Large</c>.
+/// <see cref="MaxEmulatedWork"/>; the larger ones run with NEURALCORE_EMULATOR_LARGE=1 and <c>--filter Emulator=Large</c>.
 /// </summary>
 public class GpuConformanceTests
 {
@@ -27,7 +28,7 @@ public class GpuConformanceTests
     [MemberData(nameof(SmallCases))]
     public void GpuMatchesReference(string opName, int caseIndex) => CheckCase(opName, caseIndex);
 
-    [Theory]
+    [EmulatorLargeTheory]
     [Trait("Emulator", "Large")]
     [MemberData(nameof(LargeCases))]
     public void GpuMatchesReferenceOnLargerCases(string opName, int caseIndex) => CheckCase(opName, caseIndex);

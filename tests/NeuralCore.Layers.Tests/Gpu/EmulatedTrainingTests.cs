@@ -1,3 +1,4 @@
+using NeuralCore.Tests;
 using NeuralCore.Layers.Losses;
 using NeuralCore.Layers.Optim;
 using NeuralCore.Layers.Training;
@@ -25,13 +26,13 @@ public class EmulatedTrainingTests
         AssertSameTraining(() => new UNet(classes: 3, seed: 5, baseFilters: 4), size: 32, batch: 2);
 
     /// <summary>The tutorial's model (batch norm, depthwise convolutions, ReLU6, zero padding) at 32x32.</summary>
-    [Fact]
+    [EmulatorLargeFact]
     [Trait("Emulator", "Large")]
     public void UNetMobileNetV2TrainsOnTheEmulatorAsOnTheCpu() =>
         AssertSameTraining(() => ModelZoo.Create(ModelZoo.UNetMobileNetV2, classes: 3, seed: 5), size: 32, batch: 2);
 
     /// <summary>pix2pix needs 256x256 (eight stride-2 blocks); a sixteenth of its width keeps the emulator's work down.</summary>
-    [Fact]
+    [EmulatorLargeFact]
     [Trait("Emulator", "Large")]
     public void UNetPix2PixTrainsOnTheEmulatorAsOnTheCpu() =>
         AssertSameTraining(() => new UNetPix2Pix(classes: 3, seed: 5, widthDivisor: 16), size: 256, batch: 2);

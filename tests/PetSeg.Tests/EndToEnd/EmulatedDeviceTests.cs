@@ -1,3 +1,4 @@
+using NeuralCore.Tests;
 namespace PetSeg.Tests.EndToEnd;
 
 /// <summary>
@@ -8,7 +9,7 @@ namespace PetSeg.Tests.EndToEnd;
 [Collection(EndToEndCollection.Name)]
 public class EmulatedDeviceTests(TrainedRun shared)
 {
-    [Fact]
+    [EmulatorLargeFact]
     [Trait("Emulator", "Large")]
     public void TrainingOnTheEmulatorMatchesTheCpu()
     {
