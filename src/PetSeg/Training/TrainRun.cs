@@ -89,8 +89,8 @@ public sealed class TrainRun
     /// </summary>
     private int Execute(string? resumeFrom, bool rewriteOptions, CancellationToken cancel)
     {
+        // Resolved first, so a missing GPU fails before any work; said once the run's checks have passed.
         var (device, deviceLine) = DeviceChoice.Resolve(_options.Device);
-        _io.Out.WriteLine(deviceLine);
         var loss = Loss.Create(_options.Loss);
         var model = ModelSetup.Create(_options, SegmentationDatasets.ClassCount(_options.Data is null ? DatasetFormat.Synthetic : _options.Format));
         TrainingLimits.CheckBatch(model, _options);
@@ -104,6 +104,7 @@ public sealed class TrainRun
         else model.SetBatchNormMomentum(_options.ScratchBatchNormMomentum);
         // Weights load into the model on the host; it then moves to the device, before the optimizer allocates its
         // state next to the parameters.
+        _io.Out.WriteLine(deviceLine);
         model.MoveTo(device);
         using var optimizer = Optimizers.Create(_options.Optimizer, model, _options.LearningRate);
         var normalization = DataSetup.NormalizationFor(model, _options.Weights is not null);
