@@ -23,33 +23,46 @@ public class EmulatedTrainingTests
     /// </summary>
     [Fact]
     public void UNetTrainsOnTheEmulatorAsOnTheCpu() =>
-        AssertSameTraining(() => new UNet(classes: 3, seed: 5, baseFilters: 4), size: 32, batch: 2);
+        AssertSameTraining(() => new UNet(classes: 3, seed: 5, baseFilters: 4), size: 32, batch: 2, Sharp);
 
     /// <summary>The tutorial's model (batch norm, depthwise convolutions, ReLU6, zero padding) at 32x32.</summary>
     [EmulatorLargeFact]
     [Trait("Emulator", "Large")]
     public void UNetMobileNetV2TrainsOnTheEmulatorAsOnTheCpu() =>
-        AssertSameTraining(() => ModelZoo.Create(ModelZoo.UNetMobileNetV2, classes: 3, seed: 5), size: 32, batch: 2);
+        AssertSameTraining(() => ModelZoo.Create(ModelZoo.UNetMobileNetV2, classes: 3, seed: 5), size: 32, batch: 2, WithBatchNorm);
 
     /// <summary>pix2pix needs 256x256 (eight stride-2 blocks); a sixteenth of its width keeps the emulator's work down.</summary>
     [EmulatorLargeFact]
     [Trait("Emulator", "Large")]
     public void UNetPix2PixTrainsOnTheEmulatorAsOnTheCpu() =>
-        AssertSameTraining(() => new UNetPix2Pix(classes: 3, seed: 5, widthDivisor: 16), size: 256, batch: 2);
+        AssertSameTraining(() => new UNetPix2Pix(classes: 3, seed: 5, widthDivisor: 16), size: 256, batch: 2, WithBatchNorm);
 
-    private static void AssertSameTraining(Func<SegmentationModel> create, int size, int batch)
+    /// <summary>How closely the two devices must agree: the first step's loss (the forward pass alone), later losses, parameters.</summary>
+    private sealed record Tolerances(double FirstLoss, double LaterLosses, double Parameters);
+
+    private static readonly Tolerances Sharp = new(1e-4, 1e-4, 1e-4);
+
+    /// <summary>
+    /// Batch-norm models' gradients are ill-conditioned in exact arithmetic (a 1e-6 relative change of the weights moves
+    /// MobileNetV2's input gradient by 2.9%; SeedModelTorchTests), so two float32 summation orders part after the first
+    /// update: unet-mobilenetv2's second-step loss measured 1.17148 on the emulator against 1.17371 on the CPU (0.19%),
+    /// with the first step equal to 1e-4. The forward is held to 1e-4; what follows to 1e-2 and 1e-3.
+    /// </summary>
+    private static readonly Tolerances WithBatchNorm = new(1e-4, 1e-2, 1e-3);
+
+    private static void AssertSameTraining(Func<SegmentationModel> create, int size, int batch, Tolerances tol)
     {
         var cpu = Train(create(), Device.Cpu, size, batch);
         var emulated = Train(create(), Device.Emulated, size, batch);
         for (int s = 0; s < Steps; s++)
-            Assert.True(Math.Abs(cpu.Losses[s] - emulated.Losses[s]) <= 1e-4 * Math.Abs(cpu.Losses[s]),
+            Assert.True(Math.Abs(cpu.Losses[s] - emulated.Losses[s]) <= (s == 0 ? tol.FirstLoss : tol.LaterLosses) * Math.Abs(cpu.Losses[s]),
                 $"step {s + 1}: loss {emulated.Losses[s]:G9} on the emulator, {cpu.Losses[s]:G9} on the cpu");
         foreach (var (name, expected) in cpu.Parameters)
         {
             var actual = emulated.Parameters[name];
             double scale = Math.Max(1e-3, expected.Max(Math.Abs));
             for (int i = 0; i < expected.Length; i++)
-                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-4 * scale,
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= tol.Parameters * scale,
                     $"{name}[{i}] after {Steps} steps: {actual[i]:G9} on the emulator, {expected[i]:G9} on the cpu (largest |value| {scale:G3})");
         }
     }
