@@ -25,11 +25,16 @@ public class EmulatedTrainingTests
     public void UNetTrainsOnTheEmulatorAsOnTheCpu() =>
         AssertSameTraining(() => new UNet(classes: 3, seed: 5, baseFilters: 4), size: 32, batch: 2, Sharp);
 
-    /// <summary>The tutorial's model (batch norm, depthwise convolutions, ReLU6, zero padding) at 32x32.</summary>
+    /// <summary>
+    /// The tutorial's model (batch norm, depthwise convolutions, ReLU6, zero padding) at 64x64. At 32x32 with batch 2
+    /// its deepest batch norm normalises 2 values per channel, where even PyTorch's float32 and float64 gradients
+    /// differ by about 100% (SeedModelTorchTests): there the losses agreed (1e-4 at step 1, within 1% after) but a
+    /// first-layer weight ended 0.10 against 0.22 after three steps.
+    /// </summary>
     [EmulatorLargeFact]
     [Trait("Emulator", "Large")]
     public void UNetMobileNetV2TrainsOnTheEmulatorAsOnTheCpu() =>
-        AssertSameTraining(() => ModelZoo.Create(ModelZoo.UNetMobileNetV2, classes: 3, seed: 5), size: 32, batch: 2, WithBatchNorm);
+        AssertSameTraining(() => ModelZoo.Create(ModelZoo.UNetMobileNetV2, classes: 3, seed: 5), size: 64, batch: 2, WithBatchNorm);
 
     /// <summary>pix2pix needs 256x256 (eight stride-2 blocks); a sixteenth of its width keeps the emulator's work down.</summary>
     [EmulatorLargeFact]
