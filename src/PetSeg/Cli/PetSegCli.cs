@@ -23,7 +23,7 @@ public static class PetSegCli
         var verbose = new Option<bool>("--verbose") { Description = "Print the stack trace of an error", Recursive = true };
         var io = new CliIO(stdout, stderr);
         // A plain command named petseg rather than RootCommand, whose name is the host process (testhost in tests).
-        var root = new Command("petseg", "Trains and runs U-Net segmentation models on NeuralCore (Oxford-IIIT Pet, clothing)")
+        var root = new Command("petseg", "Trains and runs U-Net segmentation models on NeuralCore (Oxford-IIIT Pet, clothing); detects COCO instances with Mask R-CNN")
         {
             new HelpOption(),
             new VersionOption(),
@@ -37,6 +37,7 @@ public static class PetSegCli
             GradCommand.Create(io),
             DevicesCommand.Create(io),
             ExportCommand.Create(io),
+            DetectCommand.Create(io),
         };
 
         try

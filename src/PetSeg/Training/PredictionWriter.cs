@@ -52,16 +52,9 @@ public sealed class PredictionWriter
         int predicted = 0;
         foreach (var file in files)
         {
-            Image8 image;
-            try
+            if (ReadRgb(file, out string? reason) is not { } image)
             {
-                image = ImageCodec.DecodeFile(file).ToRgb();
-            }
-            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
-            {
-                // Decoder messages already start with the file name; I/O errors may not.
-                string reason = e.Message.StartsWith(file, StringComparison.Ordinal) ? e.Message[file.Length..].TrimStart(':', ' ') : e.Message;
-                skipped.Add((file, reason));
+                skipped.Add((file, reason!));
                 onFileDone?.Invoke(file, reason);
                 continue;
             }
@@ -105,8 +98,24 @@ public sealed class PredictionWriter
         static byte Blend(byte image, byte colour) => (byte)((image * (256 - alpha256) + colour * alpha256 + 128) >> 8);
     }
 
+    /// <summary>The image in <paramref name="file"/> as RGB, or null with the <paramref name="reason"/> it cannot be read.</summary>
+    internal static Image8? ReadRgb(string file, out string? reason)
+    {
+        try
+        {
+            reason = null;
+            return ImageCodec.DecodeFile(file).ToRgb();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            // Decoder messages already start with the file name; I/O errors may not.
+            reason = e.Message.StartsWith(file, StringComparison.Ordinal) ? e.Message[file.Length..].TrimStart(':', ' ') : e.Message;
+            return null;
+        }
+    }
+
     /// <summary>The file's stem, or its whole name when another input already produced that stem (cat.jpg and cat.png).</summary>
-    private static string OutputName(string file, HashSet<string> used)
+    internal static string OutputName(string file, HashSet<string> used)
     {
         string stem = Path.GetFileNameWithoutExtension(file);
         string name = used.Add(stem) ? stem : Path.GetFileName(file);

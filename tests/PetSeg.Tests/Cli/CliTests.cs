@@ -159,6 +159,7 @@ public sealed class CliTests : IDisposable
     [InlineData("weights", "convert")]
     [InlineData("forward")]
     [InlineData("grad")]
+    [InlineData("detect")]
     [InlineData()]
     public void Every_command_has_help(params string[] command)
     {

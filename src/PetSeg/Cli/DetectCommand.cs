@@ -1,0 +1,75 @@
+using System.CommandLine;
+using NeuralCore.Layers.Models.MaskRcnn;
+using NeuralCore.Tensors;
+using PetSeg.Detection;
+using PetSeg.Training;
+
+namespace PetSeg.Cli;
+
+/// <summary>
+/// <c>petseg detect</c>: instance segmentation with a torchvision Mask R-CNN checkpoint (maskrcnn_resnet50_fpn, COCO):
+/// pictures with masks, boxes and labels, and the detections as a COCO results file.
+/// </summary>
+internal static class DetectCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var weights = CommonOptions.Weights("torchvision Mask R-CNN state dict (.pth), e.g. maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth");
+        weights.Required = true;
+        var input = CommonOptions.Path("--input", "An image (JPEG or PNG, any size) or a folder of images", "FILE|DIR", required: true);
+        var outDir = CommonOptions.Path("--out", $"Folder for <name>.png (the photo with masks, boxes, labels) and {DetectionWriter.JsonName}", "DIR", required: true);
+        var threshold = new Option<float>("--score-threshold")
+        {
+            Description = "Leave out detections scoring below this (0 to 1)",
+            HelpName = "S",
+            DefaultValueFactory = _ => 0.5f,
+        };
+        threshold.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<float>() is var s && !(s is >= 0 and <= 1))
+                result.AddError($"--score-threshold {s}: expected a score from 0 to 1");
+        });
+        var defaults = new MaskRcnnTransform();
+        var minSize = CommonOptions.Positive("--min-size", "Resize so the short side is this many pixels (torchvision's min_size)", defaults.MinSize);
+        var maxSize = CommonOptions.Positive("--max-size", "... unless the long side would pass this (torchvision's max_size)", defaults.MaxSize);
+        var deviceOption = CommonOptions.Device();
+        // The model's stages exchange boxes through host arrays and its weights live on the CPU: no GPU path yet.
+        deviceOption.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is { } spec && DeviceChoice.IsValid(spec) && !RunsOnCpu(spec))
+                result.AddError($"--device '{spec}': detect runs on the CPU only for now (Mask R-CNN has no GPU path); use cpu or auto");
+        });
+        var command = new Command("detect", "Detect and segment object instances with a torchvision Mask R-CNN (COCO)")
+        {
+            weights, input, outDir, threshold, minSize, maxSize, deviceOption,
+        };
+        command.SetAction(parse =>
+        {
+            string inputPath = parse.GetValue(input)!, output = parse.GetValue(outDir)!;
+            var files = PredictionWriter.InputFiles(inputPath);
+            if (files.Count == 0) throw new InvalidDataException($"{inputPath}: the folder has no images to detect in");
+            var settings = new MaskRcnnSettings { Transform = new MaskRcnnTransform(parse.GetValue(minSize), parse.GetValue(maxSize)) };
+            var model = MaskRcnnModel.Load(parse.GetValue(weights)!, settings);
+            float scoreThreshold = parse.GetValue(threshold);
+            DetectionSummary summary;
+            using (var progress = EpochProgress.Create(io, "detect", files.Count))
+            {
+                summary = new DetectionWriter(model, scoreThreshold, output).Run(files, (file, skipReason) =>
+                {
+                    if (skipReason is not null) io.Err.WriteLine($"petseg: skipped {file}: {skipReason}");
+                    progress.Advance(Path.GetFileName(file));
+                });
+            }
+            if (summary.Images == 0)
+                throw new InvalidDataException($"{inputPath}: none of its {files.Count} files could be decoded as an image (reasons above)");
+            io.Out.WriteLine($"{summary.Images} of {files.Count} images: {summary.Detections} detections scoring at least {scoreThreshold} " +
+                $"in {Path.Combine(output, DetectionWriter.JsonName)} and <name>.png" +
+                (summary.Skipped.Count > 0 ? $"; {summary.Skipped.Count} skipped, not decodable (reasons above)" : ""));
+            return PetSegCli.ExitOk;
+        });
+        return command;
+    }
+
+    private static bool RunsOnCpu(string spec) =>
+        spec.Trim().Equals(DeviceChoice.Auto, StringComparison.OrdinalIgnoreCase) || !Device.Parse(spec).IsGpu;
+}
