@@ -48,9 +48,13 @@ internal static class DetectCommand
             string inputPath = parse.GetValue(input)!, output = parse.GetValue(outDir)!;
             var files = PredictionWriter.InputFiles(inputPath);
             if (files.Count == 0) throw new InvalidDataException($"{inputPath}: the folder has no images to detect in");
-            var settings = new MaskRcnnSettings { Transform = new MaskRcnnTransform(parse.GetValue(minSize), parse.GetValue(maxSize)) };
-            var model = MaskRcnnModel.Load(parse.GetValue(weights)!, settings);
             float scoreThreshold = parse.GetValue(threshold);
+            var settings = new MaskRcnnSettings
+            {
+                Transform = new MaskRcnnTransform(parse.GetValue(minSize), parse.GetValue(maxSize)),
+                BoxHead = BoxHeadKeeping(scoreThreshold),
+            };
+            var model = MaskRcnnModel.Load(parse.GetValue(weights)!, settings);
             DetectionSummary summary;
             using (var progress = EpochProgress.Create(io, "detect", files.Count))
             {
@@ -68,6 +72,18 @@ internal static class DetectCommand
             return PetSegCli.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The box head keeping what scores at least <paramref name="threshold"/> (it keeps scores above its own threshold,
+    /// torchvision's 0.05, which this only ever raises), so no mask is computed and pasted at full size for a
+    /// detection the output leaves out. The detections kept are the same: per-class NMS only lets a higher score
+    /// suppress a lower one, and the top 100 of those left are the top 100 of those at least the threshold.
+    /// </summary>
+    private static BoxHeadSettings BoxHeadKeeping(float threshold)
+    {
+        var defaults = new BoxHeadSettings();
+        return defaults with { ScoreThreshold = MathF.Max(defaults.ScoreThreshold, MathF.BitDecrement(threshold)) };
     }
 
     private static bool RunsOnCpu(string spec) =>
