@@ -30,8 +30,8 @@ internal static class DetectCommand
                 result.AddError($"--score-threshold {s}: expected a score from 0 to 1");
         });
         var defaults = new MaskRcnnTransform();
-        var minSize = CommonOptions.Positive("--min-size", "Resize so the short side is this many pixels (torchvision's min_size)", defaults.MinSize);
-        var maxSize = CommonOptions.Positive("--max-size", "... unless the long side would pass this (torchvision's max_size)", defaults.MaxSize);
+        var minSize = CommonOptions.Positive("--min-size", "Resize photos so the short side has this many pixels (torchvision's min_size)", defaults.MinSize);
+        var maxSize = CommonOptions.Positive("--max-size", "... but the long side at most this many (torchvision's max_size)", defaults.MaxSize);
         var deviceOption = CommonOptions.Device();
         // The model's stages exchange boxes through host arrays and its weights live on the CPU: no GPU path yet.
         deviceOption.Validators.Add(result =>
@@ -65,7 +65,7 @@ internal static class DetectCommand
                 });
             }
             if (summary.Images == 0)
-                throw new InvalidDataException($"{inputPath}: none of its {files.Count} files could be decoded as an image (reasons above)");
+                throw new InvalidDataException($"{inputPath}: no decodable image ({summary.Skipped.Count} skipped, reasons above)");
             io.Out.WriteLine($"{summary.Images} of {files.Count} images: {summary.Detections} detections scoring at least {scoreThreshold} " +
                 $"in {Path.Combine(output, DetectionWriter.JsonName)} and <name>.png" +
                 (summary.Skipped.Count > 0 ? $"; {summary.Skipped.Count} skipped, not decodable (reasons above)" : ""));

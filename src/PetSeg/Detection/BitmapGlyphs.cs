@@ -12,7 +12,7 @@ internal static class BitmapGlyphs
     public const int Columns = 5, Rows = 8, Advance = Columns + 1;
 
     /// <summary>Each glyph's rows from the top, '#' = ink.</summary>
-    private static readonly Dictionary<char, string> Shapes = new()
+    private static readonly Dictionary<char, string[]> Shapes = new Dictionary<char, string>
     {
         ['a'] = "..... ..... .###. ....# .#### #...# .#### .....",
         ['b'] = "#.... #.... ####. #...# #...# #...# ####. .....",
@@ -55,7 +55,7 @@ internal static class BitmapGlyphs
         ['/'] = "..... ....# ...#. ..#.. .#... #.... ..... .....",
         ['N'] = "#...# ##..# #.#.# #..## #...# #...# #...# .....",
         ['A'] = ".###. #...# #...# ##### #...# #...# #...# .....",
-    };
+    }.ToDictionary(glyph => glyph.Key, glyph => glyph.Value.Split(' '));
 
     /// <summary>Whether every character of <paramref name="text"/> has a glyph.</summary>
     public static bool Covers(string text) => text.All(Shapes.ContainsKey);
@@ -69,7 +69,7 @@ internal static class BitmapGlyphs
         for (int i = 0; i < text.Length; i++)
         {
             var rows = Shapes.TryGetValue(text[i], out var shape)
-                ? shape.Split(' ')
+                ? shape
                 : throw new ArgumentException($"label text '{text}': no bitmap glyph for '{text[i]}'");
             float x0 = left + i * Advance * scale;
             for (int r = 0; r < Rows; r++)

@@ -124,6 +124,22 @@ public sealed class DetectCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_without_a_decodable_image_is_an_error_and_writes_no_results()
+    {
+        var input = Folder("broken", ("x.png", PngEncoder.Encode(Noise(8, 8, 1))[..40]));
+        var outDir = Path.Combine(_folder, "out");
+        var (code, stdout, err) = CliTests.Run(["detect", "--weights", Twin, "--input", input, "--out", outDir, .. TwinSize]);
+
+        Assert.NotEqual(0, code);
+        Assert.Equal("", stdout);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith($"petseg: skipped {Path.Combine(input, "x.png")}: ", lines[0]);
+        Assert.Equal($"petseg: {input}: no decodable image (1 skipped, reasons above)", lines[1]);
+        Assert.False(File.Exists(Path.Combine(outDir, DetectionWriter.JsonName)));
+    }
+
+    [Fact]
     public void A_checkpoint_of_another_model_gets_the_importer_s_error()
     {
         var input = Folder("in", ("a.png", PngEncoder.Encode(Noise(32, 32, 3))));
