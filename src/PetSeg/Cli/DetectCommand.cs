@@ -32,7 +32,9 @@ internal static class DetectCommand
         var defaults = new MaskRcnnTransform();
         var minSize = CommonOptions.Positive("--min-size", "Resize photos so the short side has this many pixels (torchvision's min_size)", defaults.MinSize);
         var maxSize = CommonOptions.Positive("--max-size", "... but the long side at most this many (torchvision's max_size)", defaults.MaxSize);
+        minSize.HelpName = maxSize.HelpName = "N";
         var deviceOption = CommonOptions.Device();
+        deviceOption.Description = "Where to run: cpu, or auto (also the CPU: Mask R-CNN has no GPU path yet)";
         // The model's stages exchange boxes through host arrays and its weights live on the CPU: no GPU path yet.
         deviceOption.Validators.Add(result =>
         {
