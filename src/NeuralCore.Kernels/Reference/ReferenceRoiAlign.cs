@@ -55,13 +55,11 @@ internal static class ReferenceRoiAlign
                 }
     }
 
-    /// <summary>One bilinear sample: the element offsets of its four taps (channel 0) and their weights; when not
-    /// <paramref name="Inside"/> (beyond a pixel outside the map) all four weights are 0.</summary>
-    internal readonly record struct Tap<T>(int I1, int I2, int I3, int I4, T W1, T W2, T W3, T W4, bool Inside);
+    /// <summary>One bilinear sample: the element offsets of its four taps (channel 0) and their weights.</summary>
+    private readonly record struct Tap<T>(int I1, int I2, int I3, int I4, T W1, T W2, T W3, T W4, bool Inside);
 
-    /// <summary>Fills <paramref name="taps"/> with the samples of bin (ph, pw) of RoI k; returns their count (at least 1).
-    /// The Cpu kernel takes its samples from here too, so both sample the same points with the same weights.</summary>
-    internal static T Taps<T>(ReadOnlySpan<T> rois, int k, int ph, int pw, Shape xShape, RoiAlignAttrs a, List<Tap<T>> taps)
+    /// <summary>Fills <paramref name="taps"/> with the samples of bin (ph, pw) of RoI k; returns their count (at least 1).</summary>
+    private static T Taps<T>(ReadOnlySpan<T> rois, int k, int ph, int pw, Shape xShape, RoiAlignAttrs a, List<Tap<T>> taps)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         taps.Clear();
