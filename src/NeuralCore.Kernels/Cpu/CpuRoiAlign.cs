@@ -19,6 +19,7 @@ internal static unsafe class CpuRoiAlign
 {
     public static void Forward(ReadOnlySpan<float> x, Shape xShape, ReadOnlySpan<float> rois, Span<float> y, RoiAlignAttrs a)
     {
+        CheckBatchIndices("roi_align", rois, xShape);
         int k = rois.Length / 5;
         fixed (float* px = x, pr = rois, py = y)
         {
@@ -29,6 +30,7 @@ internal static unsafe class CpuRoiAlign
 
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> rois, Span<float> dx, Shape xShape, RoiAlignAttrs a)
     {
+        CheckBatchIndices("roi_align_backward", rois, xShape);
         int channels = xShape[3];
         int lanes = Vector512.IsHardwareAccelerated ? Vector512<float>.Count : Vector256<float>.Count;
         fixed (float* pdy = dy, pr = rois, pdx = dx)
@@ -36,6 +38,17 @@ internal static unsafe class CpuRoiAlign
             var work = new BackwardWork { Dy = pdy, Rois = pr, Dx = pdx, RoiCount = rois.Length / 5, XShape = xShape, Attrs = a, Lanes = lanes };
             // Split over channel vectors: a thread owns whole vectors, so no two threads store into the same lanes.
             CpuParallel.For((channels + lanes - 1) / lanes, (long)dx.Length + (long)dy.Length * 16, ref work);
+        }
+    }
+
+    /// <summary>The kernels read through pointers, so a batch index outside x (the reference's span would throw) is
+    /// rejected here, with the RoI named, before anything is read.</summary>
+    private static void CheckBatchIndices(string op, ReadOnlySpan<float> rois, Shape xShape)
+    {
+        for (int k = 0; k < rois.Length / 5; k++)
+        {
+            int batch = (int)rois[k * 5];
+            OpCheck.That(batch >= 0 && batch < xShape[0], op, $"RoI {k} has batch index {rois[k * 5]}, but the features {xShape} hold {xShape[0]} image(s)");
         }
     }
 

@@ -107,6 +107,19 @@ public class CpuDetectionKernelsTests
     }
 
     [Fact]
+    public void RoiAlignRejectsABatchIndexOutsideTheFeatures()
+    {
+        using var _ = Backend.Use(KernelBackend.Cpu);
+        using var x = Tensor.Zeros([2, 4, 4, 3], DType.Float32);
+        using var rois = Tensor.FromArray(new float[] { 0, 0, 0, 2, 2, 2, 0, 0, 2, 2 }, [2, 5]);
+        var attrs = new RoiAlignAttrs(2, 2, 1.0, 2);
+        var error = Assert.Throws<OpException>(() => Ops.RoiAlign(x, rois, attrs));
+        Assert.Contains("RoI 1 has batch index 2", error.Message);
+        using var dy = Tensor.Zeros([2, 2, 2, 3], DType.Float32);
+        Assert.Throws<OpException>(() => Ops.RoiAlignBackward(dy, rois, x.Shape, attrs));
+    }
+
+    [Fact]
     public void ResizeWithPartialVectorsMatchesBitForBit()
     {
         var rng = new RandomGenerator(5);
