@@ -12,15 +12,12 @@ namespace NeuralCore.Kernels.Tests.Cpu;
 /// </summary>
 public class CpuDetectionKernelsTests
 {
+    /// <summary>The conformance cases (catalog test cases) of the ops with these kernels.</summary>
     public static TheoryData<string, int> CatalogCases()
     {
+        string[] ops = ["roi_align", "roi_align_backward", "nms", "resize"];
         var data = new TheoryData<string, int>();
-        foreach (var name in new[] { "roi_align", "roi_align_backward", "nms", "resize" })
-        {
-            var op = OpCatalog.Get(name);
-            for (int c = 0; c < op.Cases.Count; c++)
-                if (!op.Cases[c].Bench) data.Add(name, c);
-        }
+        foreach (var row in ConformanceTests.Cases().Where(row => ops.Contains((string)row[0]))) data.Add((string)row[0], (int)row[1]);
         return data;
     }
 
