@@ -13,13 +13,13 @@ namespace NeuralCore.Kernels.Tests;
 public class KernelsCoverageTests
 {
     /// <summary>
-    /// Kernels the Cpu backend runs as the reference: zero_pad_backward is one strided copy either way; the detection
-    /// ops (roi_align, nms, box coding, resize) until a Mask R-CNN benchmark shows which of them pays for a fast kernel.
+    /// Kernels the Cpu backend runs as the reference: zero_pad_backward is one strided copy either way; box coding
+    /// takes about 1 ms for the box head's 1000 x 91 boxes, too little of a Mask R-CNN inference to pay for a kernel
+    /// (bench/RESULTS.md).
     /// </summary>
     private static readonly string[] LeftToReference =
     [
-        nameof(IKernels.ZeroPadBackward), nameof(IKernels.RoiAlign), nameof(IKernels.RoiAlignBackward), nameof(IKernels.Nms),
-        nameof(IKernels.BoxDecode), nameof(IKernels.BoxEncode), nameof(IKernels.Resize),
+        nameof(IKernels.ZeroPadBackward), nameof(IKernels.BoxDecode), nameof(IKernels.BoxEncode),
     ];
 
     [Fact]

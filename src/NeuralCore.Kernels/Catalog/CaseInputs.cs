@@ -48,5 +48,9 @@ public static class CaseInputs
             double w = e / 20 + values[b + 2] * e * 0.45, h = e / 20 + values[b + 3] * e * 0.45;
             (values[b], values[b + 1], values[b + 2], values[b + 3]) = (x1, y1, x1 + w, y1 + h);
         }
+        if (spec.Kind != InputKind.Boxes || spec.Classes <= 0) return;
+        var category = new double[values.Length / width];
+        rng.FillUniform(category);
+        for (int i = 0; i < values.Length; i++) values[i] += Math.Min(Math.Floor(category[i / width] * spec.Classes), spec.Classes - 1) * 2 * e;
     }
 }

@@ -19,7 +19,8 @@ public enum InputKind
 
     /// <summary>
     /// Boxes [K, 4] as (x1, y1, x2, y2) with x1 &lt; x2 and y1 &lt; y2, corners uniform in [-Extent/4, Extent] and sides in
-    /// [Extent/20, Extent/2], so some reach outside the image [0, Extent)².
+    /// [Extent/20, Extent/2], so some reach outside the image [0, Extent)². With Classes &gt; 0 each box also gets a
+    /// category in [0, Classes) and is shifted by it times 2·Extent on both axes, as batched_nms keeps categories apart.
     /// </summary>
     Boxes,
 

@@ -232,6 +232,30 @@ public sealed unsafe class CpuKernels : ReferenceKernels
         else base.Argmax(x, indices);
     }
 
+    public override void RoiAlign(Tensor x, Tensor rois, RoiAlignAttrs attrs, Tensor y)
+    {
+        if (IsFloat32(y)) CpuRoiAlign.Forward(x.Span<float>(), x.Shape, rois.Span<float>(), y.Span<float>(), attrs);
+        else base.RoiAlign(x, rois, attrs, y);
+    }
+
+    public override void RoiAlignBackward(Tensor dy, Tensor rois, RoiAlignAttrs attrs, Tensor dx)
+    {
+        if (IsFloat32(dx)) CpuRoiAlign.Backward(dy.Span<float>(), rois.Span<float>(), dx.Span<float>(), dx.Shape, attrs);
+        else base.RoiAlignBackward(dy, rois, attrs, dx);
+    }
+
+    public override void Nms(Tensor boxes, Tensor scores, double iouThreshold, Tensor order, Tensor keep)
+    {
+        if (IsFloat32(boxes)) CpuNms.Run(boxes.Span<float>(), scores.Span<float>(), iouThreshold, order.Span<int>(), keep.Span<int>());
+        else base.Nms(boxes, scores, iouThreshold, order, keep);
+    }
+
+    public override void Resize(Tensor x, Tensor y)
+    {
+        if (IsFloat32(y)) CpuResize.Forward(x.Span<float>(), x.Shape, y.Span<float>(), y.Shape);
+        else base.Resize(x, y);
+    }
+
     public override void SgdUpdate(Tensor param, Tensor grad, Tensor? velocity, SgdAttrs attrs)
     {
         if (IsFloat32(param))

@@ -86,7 +86,10 @@ public static partial class OpCatalog
             new("40 boxes IoU 0.5", [new([40, 4], InputKind.Boxes, Extent: 50), new([40])], 0.5),
             new("100 boxes IoU 0.7", [new([100, 4], InputKind.Boxes, Extent: 200), new([100])], 0.7),
             new("1 box", [new([1, 4], InputKind.Boxes, Extent: 10), new([1])], 0.5),
+            new("3 categories, 60 boxes IoU 0.5", [new([60, 4], InputKind.Boxes, Classes: 3, Extent: 50), new([60])], 0.5),
             new("RPN 4000 boxes IoU 0.7", [new([4000, 4], InputKind.Boxes, Extent: 800), new([4000])], 0.7, Bench: true),
+            // The box head's batched_nms: one nms over the boxes of all categories, shifted apart.
+            new("box head 4000 boxes in 90 categories IoU 0.5", [new([4000, 4], InputKind.Boxes, Classes: 90, Extent: 800), new([4000])], 0.5, Bench: true),
         ],
     };
 }

@@ -74,7 +74,13 @@ public static partial class OpCatalog
         ("7x7 sampling 2, scale 1/2", [2, 9, 11, 3], 5, new RoiAlignAttrs(7, 7, 0.5, 2), false),
         ("3x2 adaptive sampling", [1, 8, 6, 4], 4, new RoiAlignAttrs(3, 2, 1.0, 0), false),
         ("14x14 sampling 2, scale 1/4", [1, 10, 10, 5], 3, new RoiAlignAttrs(14, 14, 0.25, 2), false),
-        ("box head P2 7x7", [1, 200, 336, 256], 512, new RoiAlignAttrs(7, 7, 0.25, 2), true),
+        // Mask R-CNN at 800x1333 (FPN levels of the padded 800x1344 batch): the box head's 1000 proposals, each level
+        // timed as if all of them landed there, and the mask head's 100 detections.
+        ("box head P2 7x7", [1, 200, 336, 256], 1000, new RoiAlignAttrs(7, 7, 0.25, 2), true),
+        ("box head P3 7x7", [1, 100, 168, 256], 1000, new RoiAlignAttrs(7, 7, 0.125, 2), true),
+        ("box head P4 7x7", [1, 50, 84, 256], 1000, new RoiAlignAttrs(7, 7, 0.0625, 2), true),
+        ("box head P5 7x7", [1, 25, 42, 256], 1000, new RoiAlignAttrs(7, 7, 0.03125, 2), true),
+        ("mask head P2 14x14", [1, 200, 336, 256], 100, new RoiAlignAttrs(14, 14, 0.25, 2), true),
     ];
 
     private static InputSpec RoiSpec(Shape x, int rois, RoiAlignAttrs a) =>
