@@ -1,7 +1,12 @@
 using System.Collections.Concurrent;
 
+using ILGPU;
+using ILGPU.Runtime;
+
 using NeuralCore.Kernels.Gpu;
 using NeuralCore.Tensors;
+
+using Device = NeuralCore.Tensors.Device;
 
 namespace NeuralCore.Kernels.Tests.Gpu;
 
@@ -84,17 +89,38 @@ public class GpuTransferTests
         var pool = new GpuBlockPool(Emulator.Accelerator, "emulated (test pool)");
         var held = new ConcurrentDictionary<object, int>(ReferenceEqualityComparer.Instance);
         var failures = new ConcurrentQueue<string>();
+        using var start = new Barrier(2);
+        void GiveBack(List<(MemoryBuffer1D<byte, Stride1D.Dense> Block, long Capacity)> mine)
+        {
+            foreach (var (block, capacity) in mine)
+            {
+                held.TryRemove(block, out _);
+                pool.Return(block, capacity);
+            }
+            mine.Clear();
+        }
         void Churn(int thread)
         {
             var rng = new Random(thread);
-            for (int i = 0; i < 3000; i++)
+            var mine = new List<(MemoryBuffer1D<byte, Stride1D.Dense> Block, long Capacity)>();
+            start.SignalAndWait();
+            try
             {
-                long bytes = 256L << rng.Next(6);
-                var block = pool.Rent(bytes, out long capacity);
-                if (!held.TryAdd(block, thread)) failures.Enqueue($"thread {thread} was handed a block thread {held.GetValueOrDefault(block)} holds");
-                if (capacity < bytes) failures.Enqueue($"asked for {bytes} bytes, got a block of {capacity}");
-                held.TryRemove(block, out _);
-                pool.Return(block, capacity);
+                // Many short rounds over two size classes, so that both threads keep hitting the same free lists.
+                for (int i = 0; i < 100_000; i++)
+                {
+                    long bytes = 256L << rng.Next(2);
+                    var block = pool.Rent(bytes, out long capacity);
+                    if (!held.TryAdd(block, thread)) failures.Enqueue($"thread {thread} was handed a block thread {held.GetValueOrDefault(block)} holds");
+                    if (capacity < bytes) failures.Enqueue($"asked for {bytes} bytes, got a block of {capacity}");
+                    mine.Add((block, capacity));
+                    if (mine.Count == 3) GiveBack(mine);
+                }
+                GiveBack(mine);
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue($"thread {thread}: {e.GetType().Name}: {e.Message}");
             }
         }
         var threads = Enumerable.Range(0, 2).Select(t => new Thread(() => Churn(t))).ToArray();
@@ -102,7 +128,7 @@ public class GpuTransferTests
         foreach (var t in threads) t.Join();
         Assert.Empty(failures);
         Assert.Equal(0, pool.BytesInUse);
-        // Six size classes, at most one block of each per thread: the cache was shared, not bypassed.
+        // Two size classes, at most three blocks of each per thread: the cache was shared, not bypassed.
         Assert.InRange(pool.DriverAllocations, 1, 12);
         pool.Trim();
         Assert.Equal(0, pool.BytesCached);

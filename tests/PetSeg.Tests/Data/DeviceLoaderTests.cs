@@ -68,16 +68,17 @@ public sealed class DeviceLoaderTests : IDisposable
     }
 
     /// <summary>
-    /// Two epochs of a small convolution on the emulator, fed once by the device loader (batches uploaded ahead on the
-    /// copy stream) and once by the host loader (each batch uploaded by the trainer in its step): the same losses
-    /// and weights to the bit, since the kernels see the same data in the same order.
+    /// An epoch (two steps) of a small convolution on the emulator, fed once by the device loader (batches uploaded
+    /// ahead on the copy stream while the previous step computes) and once by the host loader (each batch uploaded by
+    /// the trainer in its step): the same losses and weights to the bit, since the kernels see the same data in the
+    /// same order. (The emulator runs 256 threads per group on the CPU: a few steps are all CI can afford.)
     /// </summary>
     [Fact]
     public void TrainingOnBatchesUploadedAheadEqualsUploadingInTheStep()
     {
         var (aheadLosses, aheadWeights) = Train(Device.Emulated);
         var (inStepLosses, inStepWeights) = Train(Device.Cpu);
-        Assert.Equal(2 * 3, aheadLosses.Count);
+        Assert.Equal(2, aheadLosses.Count);
         Assert.Equal(inStepLosses, aheadLosses);
         Assert.Equal(inStepWeights.Keys, aheadWeights.Keys);
         foreach (var (name, weights) in inStepWeights) Assert.Equal(weights, aheadWeights[name]);
@@ -89,12 +90,11 @@ public sealed class DeviceLoaderTests : IDisposable
         model.MoveTo(Device.Emulated);
         using var optimizer = new Sgd(model.NamedParameters(), learningRate: 0.1);
         var trainer = new Trainer(optimizer, new SparseCrossEntropy(), classes: 3);
-        using var loader = Loader(Augmented with { Device = loaderDevice });
+        using var loader = Loader(Augmented with { BatchSize = 4, Device = loaderDevice });
         var losses = new List<double>();
-        for (int epoch = 0; epoch < 2; epoch++)
-            foreach (var batch in loader.Epoch(epoch))
-                using (batch)
-                    losses.Add(trainer.TrainStep(model, batch.Images, batch.Labels).Loss);
+        foreach (var batch in loader.Epoch(1))
+            using (batch)
+                losses.Add(trainer.TrainStep(model, batch.Images, batch.Labels).Loss);
         return (losses, model.NamedParameters().ToDictionary(p => p.Name, p => p.Tensor.ToDoubleArray()));
     }
 }
