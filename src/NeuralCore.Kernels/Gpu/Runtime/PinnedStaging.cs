@@ -44,7 +44,10 @@ public sealed class PinnedStaging
     {
         if (bytes > MaxBlockBytes) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, $"a staging block holds at most {MaxBlockBytes} bytes");
         if (_cache.TryTake(Math.Max(bytes, 1), out var block, out capacity)) return block;
-        block = _accelerator.AllocatePageLocked1D<byte>(capacity, uninitialized: true);
+        // Registering host memory with CUDA needs the context current on this thread (a loader's producer thread
+        // has none), and ILGPU's page-locking does not bind it itself.
+        using (_accelerator.BindScoped())
+            block = _accelerator.AllocatePageLocked1D<byte>(capacity, uninitialized: true);
         _cache.CountFresh(capacity);
         return block;
     }
@@ -92,6 +95,7 @@ public sealed class PinnedStaging
     /// <summary>Unlocks and frees every cached block (between runs, or after an out-of-memory error).</summary>
     public void Trim()
     {
+        using var binding = _accelerator.BindScoped();
         foreach (var block in _cache.TakeAllCached()) block.Dispose();
     }
 }
