@@ -7,8 +7,9 @@ namespace NeuralCore.Bench.Gpu;
 
 /// <summary>
 /// `bench -- gpu-check [--device cuda]`: the GPU conformance of the test suite on a real device (no .NET SDK needed
-/// there): every catalog case, small and large, on the device against the Reference kernels on the host. Prints one
-/// line per failing case and a summary; exits non-zero when any case fails.
+/// there): every catalog case, small and large, on the device against the Reference kernels on the host, then the
+/// host&lt;-&gt;device transfers (<see cref="TransferCheck"/>). Prints one line per failing case and a summary; exits
+/// non-zero when any case fails. On CUDA it also prints whether a copy-stream upload overlaps a GEMM.
 /// </summary>
 public static class GpuCheck
 {
@@ -36,7 +37,13 @@ public static class GpuCheck
                     Console.WriteLine($"FAIL {op.Name} [{opCase}]: {problem}");
                 }
             }
+        foreach (var problem in TransferCheck.Problems(device))
+        {
+            failed++;
+            Console.WriteLine($"FAIL transfers: {problem}");
+        }
         Console.WriteLine($"{device}: {passed} cases passed, {failed} failed");
+        if (device.Device.Kind == DeviceKind.Cuda) Console.WriteLine(TransferCheck.Overlap(device));
         if (failed > 0) Environment.Exit(1);
     }
 }

@@ -99,6 +99,18 @@ public sealed partial class Tensor : IDisposable
         return new Tensor(storage, shape, shape.ContiguousStrides(), 0, dtype);
     }
 
+    /// <summary>
+    /// A contiguous tensor over <paramref name="storage"/>, which it takes over: storage a device backend allocated
+    /// from a pool of its own (a data loader's uploads). The storage must be new (held by no other tensor).
+    /// </summary>
+    public static Tensor OnStorage(Storage storage, Shape shape, DType dtype)
+    {
+        long bytes = (long)shape.ElementCount * dtype.SizeOf();
+        if (storage.ByteLength < bytes || storage.RefCount != 1)
+            throw new ArgumentException($"tensor on storage: {dtype.Name()} {shape} needs {bytes} bytes of new storage, got {storage.ByteLength} bytes held by {storage.RefCount}");
+        return new Tensor(storage, shape, shape.ContiguousStrides(), 0, dtype);
+    }
+
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32, Device? device = null) => Full(shape, 0, dtype, device);
 
     public static Tensor Full(Shape shape, double value, DType dtype = DType.Float32, Device? device = null)

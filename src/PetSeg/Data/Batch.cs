@@ -7,8 +7,8 @@ namespace PetSeg.Data;
 /// One batch from a <see cref="DataLoader"/>. The consumer owns it and must dispose it (a <c>using</c> per step):
 /// its tensors belong to no <see cref="TensorScope"/>, because they are made on the loader's producer thread.
 /// </summary>
-/// <param name="Images">float32 [N, H, W, 3], normalised for the model.</param>
-/// <param name="Labels">int32 [N, H, W], class ids.</param>
+/// <param name="Images">float32 [N, H, W, 3], normalised for the model, on the loader's device.</param>
+/// <param name="Labels">int32 [N, H, W], class ids, on the loader's device.</param>
 /// <param name="Names">Sample names, one per row of the batch.</param>
 public sealed record Batch(Tensor Images, Tensor Labels, string[] Names) : IDisposable
 {
@@ -47,6 +47,13 @@ public sealed record DataLoaderOptions
 
     /// <summary>Batches prepared ahead on a background thread; 0 prepares each batch on the consumer's thread.</summary>
     public int PrefetchBatches { get; init; } = 2;
+
+    /// <summary>
+    /// Where batches are made. On a GPU the samples are written into page-locked memory and copied on a copy stream
+    /// by the thread that prepares them, so that with prefetching the copy overlaps the trainer's compute; the CPU
+    /// (the default) makes host tensors as before.
+    /// </summary>
+    public Device Device { get; init; } = Device.Cpu;
 
     public void Validate()
     {

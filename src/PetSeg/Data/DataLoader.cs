@@ -2,7 +2,9 @@ namespace PetSeg.Data;
 
 /// <summary>
 /// Yields batches of cached samples: seeded shuffling per epoch, optional drop-last, augmentation and
-/// normalisation, prepared by a background thread (<see cref="DataLoaderOptions.PrefetchBatches"/> ahead).
+/// normalisation, prepared by a background thread (<see cref="DataLoaderOptions.PrefetchBatches"/> ahead). Batches
+/// for a GPU (<see cref="DataLoaderOptions.Device"/>) are filled into page-locked memory and copied to the device by
+/// that thread on a copy stream of its own, while the trainer computes on the previous batch.
 /// Deterministic: the same cache, indices, options and epoch give the same batches bit for bit, whatever the timing.
 /// </summary>
 /// <example><code>
@@ -71,7 +73,7 @@ public sealed class DataLoader : IDisposable
 
     private IEnumerable<Batch> Inline(int epoch, List<int[]> plan)
     {
-        var assembler = new BatchAssembler(_cache, Options);
+        using var assembler = new BatchAssembler(_cache, Options);
         foreach (var indices in plan)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -93,6 +95,8 @@ public sealed class DataLoader : IDisposable
         {
             lock (_running) _running.Remove(prefetcher);
             prefetcher.Dispose();
+            // After the producer thread has stopped: its copy stream is no longer in use.
+            assembler.Dispose();
         }
     }
 

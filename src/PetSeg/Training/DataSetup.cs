@@ -1,4 +1,5 @@
 using NeuralCore.Layers;
+using NeuralCore.Tensors;
 using PetSeg.Data;
 
 namespace PetSeg.Training;
@@ -63,8 +64,9 @@ public sealed class DataSetup : IDisposable
     /// <param name="stride">Serve every stride-th sample of the split only (a fixed subset that spans the whole
     /// split, e.g. every breed of a list sorted by breed).</param>
     /// <param name="smallestBatch">A shorter last batch is left out (see <see cref="TrainingLimits.SmallestBatch"/>).</param>
+    /// <param name="device">Where the batches are made (the model's device: a GPU's batches are uploaded ahead).</param>
     public DataLoader Loader(DatasetSplit split, TrainOptions options, InputNormalization normalization, bool training, int stride = 1,
-        int smallestBatch = 1) =>
+        int smallestBatch = 1, Device? device = null) =>
         new(Cache, Cache.IndicesOf(split).Where((_, k) => k % stride == 0).ToArray(), new DataLoaderOptions
         {
             BatchSize = options.BatchSize,
@@ -74,6 +76,7 @@ public sealed class DataSetup : IDisposable
             Seed = (ulong)options.Seed,
             Normalization = normalization,
             Augmentation = training ? AugmentationOptions.Parse(options.Augmentation) : AugmentationOptions.None,
+            Device = device ?? Device.Cpu,
         });
 
     public void Dispose() => Cache.Dispose();

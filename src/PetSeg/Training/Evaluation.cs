@@ -62,7 +62,7 @@ public static class Evaluation
         using var setup = DataSetup.Open(options, progress);
         if (setup.Classes != trained.Classes)
             throw new InvalidDataException($"{trained.CheckpointPath}: the model predicts {trained.Classes} classes, the dataset has {setup.Classes}");
-        using var loader = setup.Loader(split, options, trained.Normalization, training: false);
+        using var loader = setup.Loader(split, options, trained.Normalization, training: false, device: trained.Model.Device);
         if (loader.SampleCount == 0) throw new InvalidDataException($"{options.Data ?? "synthetic pets"}: the {split.ToString().ToLowerInvariant()} split has no images");
         // Evaluate never steps the optimizer; the trainer wants one, so it gets one with nothing to update.
         using var noUpdates = new Sgd([], 0);

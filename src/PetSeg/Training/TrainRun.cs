@@ -109,9 +109,9 @@ public sealed class TrainRun
         using var optimizer = Optimizers.Create(_options.Optimizer, model, _options.LearningRate);
         var normalization = DataSetup.NormalizationFor(model, _options.Weights is not null);
         using var trainLoader = data.Loader(DatasetSplit.Train, _options, normalization, training: true,
-            smallestBatch: TrainingLimits.SmallestBatch(model, _options.ImageSize));
-        using var valLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false);
-        using var epochValLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false, stride: _options.ValidationSubsplits);
+            smallestBatch: TrainingLimits.SmallestBatch(model, _options.ImageSize), device: device);
+        using var valLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false, device: device);
+        using var epochValLoader = data.Loader(DatasetSplit.Test, _options, normalization, training: false, stride: _options.ValidationSubsplits, device: device);
 
         bool createdFolder = !Directory.Exists(_run.Root);
         // Taken outside the try: when another run holds the folder, nothing here is this run's to remove.

@@ -9,6 +9,8 @@ namespace NeuralCore.Kernels.Gpu;
 /// The caching allocator of one GPU: device blocks are kept after use and handed out again by size class (the same
 /// policy as the host pool, <see cref="BlockCache{TBlock}"/>), so a training step allocates nothing from the driver
 /// once the first steps have run, and memory stays flat from step to step.
+/// Thread-safe (a data loader's producer thread allocates its batches while the trainer allocates activations):
+/// the cache and the set of blocks are locked, and ILGPU binds the accelerator to each allocating thread.
 /// </summary>
 public sealed class GpuBlockPool
 {
@@ -19,11 +21,15 @@ public sealed class GpuBlockPool
     private readonly HashSet<MemoryBuffer1D<byte, Stride1D.Dense>> _allocated = new(ReferenceEqualityComparer.Instance);
     private readonly Accelerator _accelerator;
     private readonly string _deviceName;
+    private readonly Action? _beforeReuse;
 
-    internal GpuBlockPool(Accelerator accelerator, string deviceName)
+    /// <param name="beforeReuse">Runs before a returned block goes back to the cache (the input pool's wait for the
+    /// compute stream), so that every cached block is safe to hand out at once.</param>
+    internal GpuBlockPool(Accelerator accelerator, string deviceName, Action? beforeReuse = null)
     {
         _accelerator = accelerator;
         _deviceName = deviceName;
+        _beforeReuse = beforeReuse;
     }
 
     public long BytesInUse => _cache.BytesInUse;
@@ -44,7 +50,11 @@ public sealed class GpuBlockPool
         return block;
     }
 
-    internal void Return(MemoryBuffer1D<byte, Stride1D.Dense> block, long capacity) => _cache.Put(block, capacity);
+    internal void Return(MemoryBuffer1D<byte, Stride1D.Dense> block, long capacity)
+    {
+        _beforeReuse?.Invoke();
+        _cache.Put(block, capacity);
+    }
 
     /// <summary>Frees every cached block (after an out-of-memory error, or between runs).</summary>
     public void Trim()
