@@ -54,8 +54,9 @@ public static class MaskRcnnParity
     }
 
     /// <summary>
-    /// Each mask stage alone on torchvision's inputs: our mask head (on our own FPN, which the twin checks) fed
-    /// torchvision's pooled boxes, and our paste fed torchvision's 28x28 maps and final boxes.
+    /// Each stage after the FPN alone on torchvision's inputs (on our own FPN, which the twin checks): our proposals
+    /// against torchvision's, our box head fed torchvision's proposals, our mask head fed torchvision's pooled boxes,
+    /// and our paste fed torchvision's 28x28 maps and final boxes.
     /// </summary>
     private static string StageChecks(string dir, Tensor image, Dictionary<string, RawTensor> theirs, int[] labels, float[] scores, float[] boxes)
     {
@@ -65,10 +66,20 @@ public static class MaskRcnnParity
         var weights = MaskRcnnWeights.Read(Path.Combine(dir, "maskrcnn_random.pth"));
         var body = new ResNetBackbone(weights);
         var fpn = new FeaturePyramid(weights, body.OutChannels);
-        var (batch, h, _) = new MaskRcnnTransform().Apply(image);
+        var (batch, h, w) = new MaskRcnnTransform().Apply(image);
         var levels = fpn.Forward(body.Forward(batch));
+        float[] theirProposals = theirs["proposals"].ToFloat32();
+        var proposals = new RegionProposalNetwork(weights, fpn.Channels, AnchorGrid.Default, new RpnSettings())
+            .Forward(levels, batch.Shape[1], batch.Shape[2], h, w).ToArray<float>();
+        string proposalError = proposals.Length == theirProposals.Length
+            ? $"max {MaxDifference(proposals, theirProposals):G3} px over {proposals.Length / 4} boxes"
+            : $"{proposals.Length / 4} boxes, torchvision {theirProposals.Length / 4}";
+        var detections = new BoxHead(weights, fpn.Channels, new BoxHeadSettings()).Forward(levels[..4], theirProposals, h, w);
+        string boxHeadError = detections.Count == count
+            ? $"boxes max {MaxDifference(detections.Boxes, theirs["mask_boxes"].ToFloat32()):G3} px, scores max {MaxDifference(detections.Scores, scores):G3}, labels {(detections.Labels.SequenceEqual(labels) ? "equal" : "differ")}"
+            : $"{detections.Count} detections, torchvision {count}";
         var head = new MaskHead(weights, fpn.Channels).Forward(levels[..4], new Detections(theirs["mask_boxes"].ToFloat32(), scores, labels), h);
-        double headError = head.Zip(probabilities, (a, b) => Math.Abs((double)a - b)).DefaultIfEmpty().Max();
+        double headError = MaxDifference(head, probabilities);
 
         var ourPaste = MaskPaste.Paste(probabilities, boxes, height, width);
         double pasteError = 0, worstIou = 1;
@@ -81,8 +92,10 @@ public static class MaskRcnnParity
             flipped += m.Flipped;
         }
         return string.Create(CultureInfo.InvariantCulture,
-            $"Stage by stage on torchvision's inputs: mask head (torchvision's boxes, our FPN) max |dp| {headError:G3} over {count}x28x28; paste (torchvision's 28x28 maps and boxes) max |dp| {pasteError:G3}, {flipped} pixels flipped, worst IoU {worstIou:F4}");
+            $"Stage by stage on torchvision's inputs (our FPN): proposals {proposalError}; box head on torchvision's proposals: {boxHeadError}; mask head on torchvision's boxes max |dp| {headError:G3} over {count}x28x28; paste (torchvision's 28x28 maps and boxes) max |dp| {pasteError:G3}, {flipped} pixels flipped, worst IoU {worstIou:F4}");
     }
+
+    private static double MaxDifference(float[] ours, float[] theirs) => ours.Zip(theirs, (a, b) => Math.Abs((double)a - b)).DefaultIfEmpty().Max();
 
     /// <summary>Two pasted probability maps of one detection compared before and after the 0.5 threshold.</summary>
     private readonly record struct MaskMatch(double Iou, long TheirPixels, long Flipped, long FlippedNearHalf, double MaxDifference)

@@ -7,7 +7,7 @@
   OUT_DIR/torchvision.npz: the detections (boxes, scores, labels in the photo's pixels), the masks > 0.5 (uint8), and
   the probabilities before that threshold: mask_probs [D, 28, 28] (the mask head's sigmoid of the detected class),
   mask_boxes [D, 4] (the boxes that head pooled, in the resized image of size resized_size) and pasted [D, H, W]
-  (paste_masks_in_image's output).
+  (paste_masks_in_image's output); and the RPN's proposals [P, 4] (resized image), for the stage checks.
 /usr/bin/python3 bench/Models/maskrcnn_full_size.py OUT_DIR --serve [--threads 2]
   Timing mode for `bench -- maskrcnn`, which starts it as a child process: loads OUT_DIR's weights and photo, prints
   "ready", then for each line "run" on stdin runs one inference and prints its seconds, for "memory" prints the
@@ -75,6 +75,7 @@ def make():
     head = {}
     model.roi_heads.register_forward_hook(lambda module, inputs, output: head.update(output[0][0]))
     model.transform.register_forward_hook(lambda module, inputs, output: head.update(resized=output[0].image_sizes[0]))
+    model.rpn.register_forward_hook(lambda module, inputs, output: head.update(proposals=output[0][0]))
     with torch.no_grad():
         out = model([image])[0]
     pasted = out["masks"][:, 0]
@@ -82,7 +83,7 @@ def make():
                         scores=out["scores"].numpy(), labels=out["labels"].numpy(),
                         masks=(pasted > 0.5).numpy().astype(np.uint8), pasted=pasted.numpy(),
                         mask_probs=head["masks"][:, 0].numpy(), mask_boxes=head["boxes"].numpy(),
-                        resized_size=np.array(head["resized"], dtype=np.int64))
+                        resized_size=np.array(head["resized"], dtype=np.int64), proposals=head["proposals"].numpy())
     print(f"torchvision {torchvision.__version__}: {len(out['boxes'])} detections")
 
 
