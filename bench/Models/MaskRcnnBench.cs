@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using NeuralCore.Bench.Cpu;
 using NeuralCore.Layers.Import;
 using NeuralCore.Layers.Models.MaskRcnn;
 using NeuralCore.Tensors;
@@ -20,12 +21,14 @@ public static class MaskRcnnBench
     {
         string dir = BenchArgs.Option(args, "--dir") ?? throw new ArgumentException("maskrcnn: --dir DIR (made by bench/Models/maskrcnn_full_size.py) is required");
         int runs = BenchArgs.Int(args, "--runs", 5), threads = BenchArgs.Int(args, "--threads", Environment.ProcessorCount);
+        if (runs < 1) throw new ArgumentException($"maskrcnn: --runs must be at least 1, got {runs}");
         string python = BenchArgs.Option(args, "--python") ?? "/usr/bin/python3";
         var model = MaskRcnnModel.Load(Path.Combine(dir, "maskrcnn_random.pth"));
         var photo = Npz.Read(Path.Combine(dir, "image.npz")).Single();
         using var image = Tensor.FromArray(Array.ConvertAll(photo.ToFloat32(), p => p / 255f), [1, (int)photo.Shape[0], (int)photo.Shape[1], 3]);
 
         using var torchvision = new TorchvisionMaskRcnnProcess(python, dir, threads);
+        double peakBefore = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
         IReadOnlyList<Instance> instances = model.Detect(image);
         torchvision.Run();
         var ours = new List<double>();
@@ -38,6 +41,7 @@ public static class MaskRcnnBench
             theirs.Add(torchvision.Run());
         }
         long ourPeak = Process.GetCurrentProcess().PeakWorkingSet64, theirPeak = torchvision.PeakBytes();
+        double peakAfter = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Mask R-CNN R50-FPN, one {image.Shape[1]}x{image.Shape[2]} photo, CPU, {threads} threads each, alternating, {runs} runs after one warm-up each"));
@@ -48,7 +52,7 @@ public static class MaskRcnnBench
         Console.WriteLine(Row("torchvision 0.14 (PyTorch 1.13)", theirs, theirPeak));
         Console.WriteLine();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ours is {theirs.Min() / ours.Min():F2}x torchvision's speed (best), {Median(theirs) / Median(ours):F2}x (median)"));
+            $"ours is {theirs.Min() / ours.Min():F2}x torchvision's speed (best), {Median(theirs) / Median(ours):F2}x (median); FMA peak ({Environment.ProcessorCount} threads, a contention indicator) before/after: {peakBefore:F0} / {peakAfter:F0} GFLOP/s"));
         Console.WriteLine();
         Console.WriteLine(MaskRcnnParity.Report(dir, image, instances));
     }
