@@ -86,7 +86,7 @@ public static class MaskRcnnParity
         long flipped = 0;
         for (int d = 0; d < count; d++)
         {
-            var m = MaskMatch.Of(ourPaste.AsSpan(d * pixels, pixels), pasted.AsSpan(d * pixels, pixels));
+            var m = MaskMatch.Of(ourPaste[d], pasted.AsSpan(d * pixels, pixels));
             pasteError = Math.Max(pasteError, m.MaxDifference);
             worstIou = Math.Min(worstIou, m.Iou);
             flipped += m.Flipped;

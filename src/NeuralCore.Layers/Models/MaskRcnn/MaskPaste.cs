@@ -15,14 +15,14 @@ namespace NeuralCore.Layers.Models.MaskRcnn;
 /// </remarks>
 public static class MaskPaste
 {
-    /// <summary>probabilities [D, M, M], boxes [D, 4] in the original image -> [D, height, width] probabilities.</summary>
-    public static float[] Paste(float[] probabilities, float[] boxes, int height, int width)
+    /// <summary>probabilities [D, M, M], boxes [D, 4] in the original image -> D maps [height, width] of probabilities.</summary>
+    public static float[][] Paste(float[] probabilities, float[] boxes, int height, int width)
     {
         int count = boxes.Length / 4;
         if (count == 0) return [];
         int m = (int)Math.Round(Math.Sqrt(probabilities.Length / count)), padded = m + 2;
         float scale = (float)((double)padded / m);
-        var images = new float[count * height * width];
+        var images = new float[count][];
         var map = new float[padded * padded];
         for (int d = 0; d < count; d++)
         {
@@ -31,6 +31,7 @@ public static class MaskPaste
             float xc = (x2 + x1) * 0.5f, yc = (y2 + y1) * 0.5f;
             int bx1 = (int)(xc - wHalf), by1 = (int)(yc - hHalf), bx2 = (int)(xc + wHalf), by2 = (int)(yc + hHalf);
             int w = Math.Max(bx2 - bx1 + 1, 1), h = Math.Max(by2 - by1 + 1, 1);
+            var image = images[d] = new float[height * width];
             for (int r = 0; r < m; r++) Array.Copy(probabilities, (d * m + r) * m, map, (r + 1) * padded + 1, m);
             var rows = Axis.Of(padded, h);
             var columns = Axis.Of(padded, w);
@@ -44,7 +45,7 @@ public static class MaskPaste
                     // PyTorch's order: the four weights as float products, the four terms summed in double, rounded once.
                     double sum = (double)map[r0 * padded + c0] * (h0 * w0) + (double)map[r0 * padded + c1] * (h0 * w1)
                         + (double)map[r1 * padded + c0] * (h1 * w0) + (double)map[r1 * padded + c1] * (h1 * w1);
-                    images[(d * height + y) * width + x] = (float)sum;
+                    image[y * width + x] = (float)sum;
                 }
             }
         }

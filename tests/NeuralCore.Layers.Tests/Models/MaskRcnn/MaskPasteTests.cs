@@ -18,7 +18,8 @@ public class MaskPasteTests
         int height = (int)size[0], width = (int)size[1];
         var expected = MaskRcnnTwin.PasteCase("pasted");
         int count = expected.Shape[0];
-        var pasted = MaskPaste.Paste(MaskRcnnTwin.PasteCase("probs").ToArray<float>(), MaskRcnnTwin.PasteCase("boxes").ToArray<float>(), height, width);
+        var pasted = MaskPaste.Paste(MaskRcnnTwin.PasteCase("probs").ToArray<float>(), MaskRcnnTwin.PasteCase("boxes").ToArray<float>(), height, width)
+            .SelectMany(m => m).ToArray();
         Assert.True(expected.ToArray<float>().Count(p => p == 0.5f) > 0, "the cases must contain pixels exactly on the threshold");
         MaskRcnnTwin.Close("pasted", expected, Tensor.FromArray(pasted, [count, height, width]), 0, 0);
         MaskRcnnTwin.Close("binary", MaskRcnnTwin.PasteCase("binary"), Tensor.FromArray(pasted.Select(p => p > 0.5f ? 1f : 0f).ToArray(), [count, height, width]), 0, 0);
