@@ -27,6 +27,7 @@ public static class MaskRcnnBench
         var photo = Npz.Read(Path.Combine(dir, "image.npz")).Single();
         using var image = Tensor.FromArray(Array.ConvertAll(photo.ToFloat32(), p => p / 255f), [1, (int)photo.Shape[0], (int)photo.Shape[1], 3]);
 
+        long loadPeak = Process.GetCurrentProcess().PeakWorkingSet64;
         using var torchvision = new TorchvisionMaskRcnnProcess(python, dir, threads);
         double peakBefore = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
         IReadOnlyList<Instance> instances = model.Detect(image);
@@ -51,6 +52,7 @@ public static class MaskRcnnBench
         Console.WriteLine(Row("ours (NeuralCore)", ours, ourPeak));
         Console.WriteLine(Row("torchvision 0.14 (PyTorch 1.13)", theirs, theirPeak));
         Console.WriteLine();
+        Console.WriteLine($"our peak working set after loading the weights and the photo, before the first run: {loadPeak / (1 << 20)} MiB");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ours is {theirs.Min() / ours.Min():F2}x torchvision's speed (best), {Median(theirs) / Median(ours):F2}x (median); FMA peak ({Environment.ProcessorCount} threads, a contention indicator) before/after: {peakBefore:F0} / {peakAfter:F0} GFLOP/s"));
         Console.WriteLine();
