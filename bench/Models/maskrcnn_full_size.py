@@ -87,4 +87,7 @@ def make():
     print(f"torchvision {torchvision.__version__}: {len(out['boxes'])} detections")
 
 
-serve() if args.serve else make()
+if args.serve:
+    serve()
+else:
+    make()

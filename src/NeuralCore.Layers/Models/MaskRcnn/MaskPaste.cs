@@ -7,11 +7,12 @@ namespace NeuralCore.Layers.Models.MaskRcnn;
 /// they overlap.
 /// </summary>
 /// <remarks>
-/// The resize rounds as PyTorch 1.13's CPU upsample_bilinear2d does, bit for bit (checked against it on the full-size
-/// comparison, bench/Models/maskrcnn_full_size.py), rather than through our resize op. It has to: masks saturate to
-/// probabilities of exactly 0 and 1, so where a pixel's centre falls halfway between a saturated row and the zero
-/// border (thin boxes, edges) the pasted value is 0.5 give or take the last bit, and the 0.5 threshold turns those
-/// bits into whole rows of pixels (a 22-pixel mask of a 0.02 px tall box lost 1 pixel, IoU 0.955, with our resize op).
+/// The resize rounds as PyTorch 1.13's CPU upsample_bilinear2d does, bit for bit (MaskPasteTests checks it against
+/// paste_masks_in_image, and so does the full-size comparison, `bench -- maskrcnn`), not through our resize op, whose
+/// float sums end a last bit apart. It has to: masks saturate to probabilities of exactly 0 and 1, so where a pixel's
+/// centre falls halfway between a saturated row and the zero border (thin boxes, edges) the pasted value is 0.5 give
+/// or take the last bit, and the 0.5 threshold turns those bits into whole rows of pixels (with our resize op a
+/// 22-pixel mask of a 0.02 px tall box lost 1 pixel, IoU 0.955).
 /// </remarks>
 public static class MaskPaste
 {
