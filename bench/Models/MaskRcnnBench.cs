@@ -13,7 +13,8 @@ namespace NeuralCore.Bench.Models;
 /// photo and torchvision's outputs; this loads the same weights, starts that script in its --serve mode as a child and
 /// times the two alternately (one warm-up each, then ours, theirs, ours, theirs, ... R times), so both see the same
 /// machine state; it reports the best and median of each, their ratio, each side's peak memory (our process's peak
-/// working set, the child's ru_maxrss), and then compares the detections and probabilities (<see cref="MaskRcnnParity"/>).
+/// working set, the child's ru_maxrss; and, on Linux, each one's peak resident set during the timed runs alone, the
+/// kernel's count reset after the warm-ups), and then compares the detections and probabilities (<see cref="MaskRcnnParity"/>).
 /// </summary>
 public static class MaskRcnnBench
 {
@@ -32,6 +33,8 @@ public static class MaskRcnnBench
         double peakBefore = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
         IReadOnlyList<Instance> instances = model.Detect(image);
         torchvision.Run();
+        bool resetOurs = PeakResidentSet.Reset();
+        torchvision.ResetPeak();
         var ours = new List<double>();
         var theirs = new List<double>();
         for (int r = 0; r < runs; r++)
@@ -41,16 +44,18 @@ public static class MaskRcnnBench
             ours.Add(watch.Elapsed.TotalSeconds);
             theirs.Add(torchvision.Run());
         }
-        long ourPeak = Process.GetCurrentProcess().PeakWorkingSet64, theirPeak = torchvision.PeakBytes();
+        long ourPeak = Process.GetCurrentProcess().PeakWorkingSet64;
+        long? ourRunsPeak = resetOurs ? PeakResidentSet.Bytes() : null;
+        var (theirPeak, theirRunsPeak) = torchvision.PeakBytes();
         double peakAfter = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Mask R-CNN R50-FPN, one {image.Shape[1]}x{image.Shape[2]} photo, CPU, {threads} threads each, alternating, {runs} runs after one warm-up each"));
         Console.WriteLine();
-        Console.WriteLine("| engine | best s | median s | all runs s | peak memory MiB |");
-        Console.WriteLine("|---|---:|---:|---|---:|");
-        Console.WriteLine(Row("ours (NeuralCore)", ours, ourPeak));
-        Console.WriteLine(Row("torchvision 0.14 (PyTorch 1.13)", theirs, theirPeak));
+        Console.WriteLine("| engine | best s | median s | all runs s | peak memory MiB (whole process) | peak MiB during the timed runs |");
+        Console.WriteLine("|---|---:|---:|---|---:|---:|");
+        Console.WriteLine(Row("ours (NeuralCore)", ours, ourPeak, ourRunsPeak));
+        Console.WriteLine(Row("torchvision 0.14 (PyTorch 1.13)", theirs, theirPeak, theirRunsPeak));
         Console.WriteLine();
         Console.WriteLine($"our peak working set after loading the weights and the photo, before the first run: {loadPeak / (1 << 20)} MiB");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -59,8 +64,8 @@ public static class MaskRcnnBench
         Console.WriteLine(MaskRcnnParity.Report(dir, image, instances));
     }
 
-    private static string Row(string engine, List<double> seconds, long peakBytes) => string.Create(CultureInfo.InvariantCulture,
-        $"| {engine} | {seconds.Min():F3} | {Median(seconds):F3} | {string.Join(", ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))} | {peakBytes / (1 << 20)} |");
+    private static string Row(string engine, List<double> seconds, long peakBytes, long? runsPeakBytes) => string.Create(CultureInfo.InvariantCulture,
+        $"| {engine} | {seconds.Min():F3} | {Median(seconds):F3} | {string.Join(", ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))} | {peakBytes / (1 << 20)} | {(runsPeakBytes is { } b ? (b >> 20).ToString(CultureInfo.InvariantCulture) : "n/a")} |");
 
     private static double Median(List<double> values)
     {

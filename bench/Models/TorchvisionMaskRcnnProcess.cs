@@ -6,7 +6,7 @@ namespace NeuralCore.Bench.Models;
 /// <summary>
 /// torchvision's Mask R-CNN as a child process (bench/Models/maskrcnn_full_size.py --serve), so that `bench -- maskrcnn`
 /// can time it between our runs on the same machine state: it loads the folder's weights and photo once, then runs one
-/// inference per request and reports its seconds, and its peak resident set on request.
+/// inference per request and reports its seconds, and its peak resident set on request (whole process and since a reset).
 /// </summary>
 internal sealed class TorchvisionMaskRcnnProcess : IDisposable
 {
@@ -31,17 +31,36 @@ internal sealed class TorchvisionMaskRcnnProcess : IDisposable
     /// <summary>One inference of torchvision on the photo, in seconds as measured inside Python (no pipe overhead).</summary>
     public double Run() => Ask("run");
 
-    /// <summary>The child's peak resident set so far (ru_maxrss), in bytes.</summary>
-    public long PeakBytes() => (long)Ask("memory");
+    /// <summary>Starts a new peak resident set of the child at its current size (Linux clear_refs).</summary>
+    public void ResetPeak()
+    {
+        if (Send("reset") != "ok") throw new InvalidOperationException("maskrcnn: torchvision child could not reset its peak resident set");
+    }
+
+    /// <summary>The child's peak resident set in bytes: of the whole process (ru_maxrss) and since <see cref="ResetPeak"/> (VmHWM).</summary>
+    public (long Whole, long SinceReset) PeakBytes()
+    {
+        string? answer = Send("memory");
+        var parts = answer?.Split(' ');
+        return parts is { Length: 2 } && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long whole)
+            && long.TryParse(parts[1], CultureInfo.InvariantCulture, out long since)
+            ? (whole, since)
+            : throw new InvalidOperationException($"maskrcnn: torchvision child answered '{answer}' to 'memory'");
+    }
 
     private double Ask(string command)
     {
-        _process.StandardInput.WriteLine(command);
-        _process.StandardInput.Flush();
-        string? answer = _process.StandardOutput.ReadLine();
+        string? answer = Send(command);
         return double.TryParse(answer, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             ? value
             : throw new InvalidOperationException($"maskrcnn: torchvision child answered '{answer}' to '{command}'");
+    }
+
+    private string? Send(string command)
+    {
+        _process.StandardInput.WriteLine(command);
+        _process.StandardInput.Flush();
+        return _process.StandardOutput.ReadLine();
     }
 
     public void Dispose()

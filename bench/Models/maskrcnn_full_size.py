@@ -10,8 +10,9 @@
   (paste_masks_in_image's output); and the RPN's proposals [P, 4] (resized image), for the stage checks.
 /usr/bin/python3 bench/Models/maskrcnn_full_size.py OUT_DIR --serve [--threads 2]
   Timing mode for `bench -- maskrcnn`, which starts it as a child process: loads OUT_DIR's weights and photo, prints
-  "ready", then for each line "run" on stdin runs one inference and prints its seconds, for "memory" prints the
-  process's peak resident set (ru_maxrss) in bytes; exits at end of input.
+  "ready", then for each line "run" on stdin runs one inference and prints its seconds, for "reset" resets the
+  kernel's peak resident set of this process (Linux /proc/self/clear_refs) and prints "ok", for "memory" prints the
+  peak resident set of the whole process (ru_maxrss) and since the last reset (VmHWM), in bytes; exits at end of input.
 """
 import argparse
 import os
@@ -48,11 +49,17 @@ def serve():
                 start = time.perf_counter()
                 model([image])
                 print(f"{time.perf_counter() - start:.6f}", flush=True)
+            elif line.strip() == "reset":
+                with open("/proc/self/clear_refs", "w") as refs:
+                    refs.write("5")
+                print("ok", flush=True)
             elif line.strip() == "memory":
-                # Linux reports ru_maxrss in KiB.
-                print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, flush=True)
+                # Linux reports ru_maxrss and VmHWM in KiB.
+                with open("/proc/self/status") as status:
+                    hwm = next(int(row.split()[1]) for row in status if row.startswith("VmHWM:"))
+                print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, hwm * 1024, flush=True)
             else:
-                raise SystemExit(f"maskrcnn_full_size.py --serve: unknown command {line.strip()!r} (expected run or memory)")
+                raise SystemExit(f"maskrcnn_full_size.py --serve: unknown command {line.strip()!r} (expected run, reset or memory)")
 
 
 def make():
