@@ -17,7 +17,7 @@ public static class Program
         ("winograd-time", "direct vs Winograd F(2,3), F(4,3) timings of 3x3 convs, interleaved [--rounds R] [--batch N]", WinogradTimeBench.Run),
         ("gpu", "GPU: GEMM 4096^3, catalog ops' benchmark cases, seed models' training steps [--device cuda] [--torch FILE] [--markdown FILE]", Gpu.GpuBench.Run),
         ("gpu-check", "GPU conformance on a device: every catalog case vs the Reference kernels [--device cuda]", Gpu.GpuCheck.Run),
-        ("maskrcnn", "full-size Mask R-CNN on the CPU vs torchvision: time, peak memory, detections compared --dir DIR [--runs R]", Models.MaskRcnnBench.Run),
+        ("maskrcnn", "full-size Mask R-CNN on the CPU vs torchvision (child process), alternating: time, peak memory, detections and probabilities compared --dir DIR [--runs R] [--python P] [--threads T]", Models.MaskRcnnBench.Run),
         ("gemm", "Sgemm GFLOP/s and % of FMA peak [--threads T] [--seconds S] [--square] [--shape M N K] [--transA] [--transB]", GemmBench.Run),
     ];
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using NeuralCore.Bench.Cpu;
 using NeuralCore.Layers.Import;
 using NeuralCore.Layers.Models.MaskRcnn;
 using NeuralCore.Tensors;
@@ -6,57 +8,68 @@ using NeuralCore.Tensors;
 namespace NeuralCore.Bench.Models;
 
 /// <summary>
-/// Full-size Mask R-CNN on the CPU against torchvision: bench/Models/maskrcnn_full_size.py writes the seeded weights,
-/// the 800x1333 photo and torchvision's detections and time into a folder; this loads the same weights, times our
-/// inference (best of --runs after one warm-up), reports the peak working set and compares the detections
-/// (boxes within 0.5 px, equal labels, scores within 1e-3, mask IoU at least 0.99).
+/// `bench -- maskrcnn --dir DIR [--runs R] [--python PATH] [--threads T]`: full-size Mask R-CNN on the CPU against
+/// torchvision in the same session. bench/Models/maskrcnn_full_size.py DIR first writes the seeded weights, the 800x1333
+/// photo and torchvision's outputs; this loads the same weights, starts that script in its --serve mode as a child and
+/// times the two alternately (one warm-up each, then ours, theirs, ours, theirs, ... R times), so both see the same
+/// machine state; it reports the best and median of each, their ratio, each side's peak memory (our process's peak
+/// working set, the child's ru_maxrss; and, on Linux, each one's peak resident set during the timed runs alone, the
+/// kernel's count reset after the warm-ups), and then compares the detections and probabilities (<see cref="MaskRcnnParity"/>).
 /// </summary>
 public static class MaskRcnnBench
 {
     public static void Run(string[] args)
     {
         string dir = BenchArgs.Option(args, "--dir") ?? throw new ArgumentException("maskrcnn: --dir DIR (made by bench/Models/maskrcnn_full_size.py) is required");
-        int runs = BenchArgs.Int(args, "--runs", 3);
+        int runs = BenchArgs.Int(args, "--runs", 5), threads = BenchArgs.Int(args, "--threads", Environment.ProcessorCount);
+        if (runs < 1) throw new ArgumentException($"maskrcnn: --runs must be at least 1, got {runs}");
+        string python = BenchArgs.Option(args, "--python") ?? "/usr/bin/python3";
         var model = MaskRcnnModel.Load(Path.Combine(dir, "maskrcnn_random.pth"));
         var photo = Npz.Read(Path.Combine(dir, "image.npz")).Single();
-        var pixels = photo.ToFloat32();
-        using var image = Tensor.FromArray(Array.ConvertAll(pixels, p => p / 255f), [1, (int)photo.Shape[0], (int)photo.Shape[1], 3]);
+        using var image = Tensor.FromArray(Array.ConvertAll(photo.ToFloat32(), p => p / 255f), [1, (int)photo.Shape[0], (int)photo.Shape[1], 3]);
+
+        long loadPeak = Process.GetCurrentProcess().PeakWorkingSet64;
+        using var torchvision = new TorchvisionMaskRcnnProcess(python, dir, threads);
+        double peakBefore = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
         IReadOnlyList<Instance> instances = model.Detect(image);
-        double best = double.MaxValue;
+        torchvision.Run();
+        bool resetOurs = PeakResidentSet.Reset();
+        torchvision.ResetPeak();
+        var ours = new List<double>();
+        var theirs = new List<double>();
         for (int r = 0; r < runs; r++)
         {
             var watch = Stopwatch.StartNew();
             instances = model.Detect(image);
-            best = Math.Min(best, watch.Elapsed.TotalSeconds);
+            ours.Add(watch.Elapsed.TotalSeconds);
+            theirs.Add(torchvision.Run());
         }
-        var expected = Npz.Read(Path.Combine(dir, "torchvision.npz")).ToDictionary(t => t.Name);
-        double torchSeconds = expected["seconds"].ToFloat32()[0];
-        Console.WriteLine($"ours {best:F3} s, torchvision {torchSeconds:F3} s: {torchSeconds / best:F2}x; peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
-        Console.WriteLine(Compare(instances, expected, photo.Shape[0] * photo.Shape[1]));
+        long ourPeak = Process.GetCurrentProcess().PeakWorkingSet64;
+        long? ourRunsPeak = resetOurs ? PeakResidentSet.Bytes() : null;
+        var (theirPeak, theirRunsPeak) = torchvision.PeakBytes();
+        double peakAfter = FmaPeak.Measure(Environment.ProcessorCount, 0.3);
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Mask R-CNN R50-FPN, one {image.Shape[1]}x{image.Shape[2]} photo, CPU, {threads} threads each, alternating, {runs} runs after one warm-up each"));
+        Console.WriteLine();
+        Console.WriteLine("| engine | best s | median s | all runs s | peak memory MiB (whole process) | peak MiB during the timed runs |");
+        Console.WriteLine("|---|---:|---:|---|---:|---:|");
+        Console.WriteLine(Row("ours (NeuralCore)", ours, ourPeak, ourRunsPeak));
+        Console.WriteLine(Row("torchvision 0.14 (PyTorch 1.13)", theirs, theirPeak, theirRunsPeak));
+        Console.WriteLine();
+        Console.WriteLine($"our peak working set after loading the weights and the photo, before the first run: {loadPeak / (1 << 20)} MiB");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ours is {theirs.Min() / ours.Min():F2}x torchvision's speed (best), {Median(theirs) / Median(ours):F2}x (median); FMA peak ({Environment.ProcessorCount} threads, a contention indicator) before/after: {peakBefore:F0} / {peakAfter:F0} GFLOP/s"));
+        Console.WriteLine();
+        Console.WriteLine(MaskRcnnParity.Report(dir, image, instances));
     }
 
-    private static string Compare(IReadOnlyList<Instance> ours, Dictionary<string, RawTensor> theirs, long pixels)
+    private static string Row(string engine, List<double> seconds, long peakBytes, long? runsPeakBytes) => string.Create(CultureInfo.InvariantCulture,
+        $"| {engine} | {seconds.Min():F3} | {Median(seconds):F3} | {string.Join(", ", seconds.Select(s => s.ToString("F2", CultureInfo.InvariantCulture)))} | {peakBytes / (1 << 20)} | {(runsPeakBytes is { } b ? (b >> 20).ToString(CultureInfo.InvariantCulture) : "n/a")} |");
+
+    private static double Median(List<double> values)
     {
-        float[] boxes = theirs["boxes"].ToFloat32(), scores = theirs["scores"].ToFloat32(), labels = theirs["labels"].ToFloat32(), masks = theirs["masks"].ToFloat32();
-        if (ours.Count != scores.Length) return $"MISMATCH: {ours.Count} detections, torchvision {scores.Length}";
-        double boxError = 0, scoreError = 0, worstIou = 1;
-        int labelMismatches = 0;
-        for (int d = 0; d < ours.Count; d++)
-        {
-            var o = ours[d];
-            boxError = new[] { o.X1 - boxes[d * 4], o.Y1 - boxes[d * 4 + 1], o.X2 - boxes[d * 4 + 2], o.Y2 - boxes[d * 4 + 3] }.Select(Math.Abs).Append((float)boxError).Max();
-            scoreError = Math.Max(scoreError, Math.Abs(o.Score - scores[d]));
-            if (o.Label != (int)labels[d]) labelMismatches++;
-            long both = 0, either = 0;
-            for (long p = 0; p < pixels; p++)
-            {
-                bool a = o.Mask[p] > 0.5f, b = masks[d * pixels + p] > 0.5f;
-                if (a && b) both++;
-                if (a || b) either++;
-            }
-            worstIou = Math.Min(worstIou, either == 0 ? 1 : both / (double)either);
-        }
-        bool pass = boxError <= 0.5 && scoreError <= 1e-3 && labelMismatches == 0 && worstIou >= 0.99;
-        return $"{(pass ? "MATCH" : "MISMATCH")}: {ours.Count} detections, max box error {boxError:G3} px, max score error {scoreError:G3}, label mismatches {labelMismatches}, worst mask IoU {worstIou:F4}";
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -56,10 +56,9 @@ public sealed class MaskRcnnModel
         var probabilities = _masks.Forward(levels[..4], detections, h);
         var boxes = MaskPaste.ToOriginal(detections.Boxes, h, w, height, width);
         var masks = MaskPaste.Paste(probabilities, boxes, height, width);
-        int pixels = height * width;
         return Enumerable.Range(0, detections.Count)
             .Select(d => new Instance(boxes[d * 4], boxes[d * 4 + 1], boxes[d * 4 + 2], boxes[d * 4 + 3], detections.Labels[d],
-                detections.Scores[d], masks[(d * pixels)..((d + 1) * pixels)]))
+                detections.Scores[d], masks[d]))
             .ToList();
     }
 }

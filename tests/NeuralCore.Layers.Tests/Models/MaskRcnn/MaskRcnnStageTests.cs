@@ -80,7 +80,7 @@ public class MaskRcnnStageTests
 
         var original = MaskPaste.ToOriginal(boxes, (int)size[0], (int)size[1], image[0], image[1]);
         MaskRcnnTwin.Close("final_boxes", Tensor.FromArray(original, [detections.Count, 4]), 1e-4, 1e-5);
-        var pasted = MaskPaste.Paste(probabilities, original, image[0], image[1]);
+        var pasted = MaskPaste.Paste(probabilities, original, image[0], image[1]).SelectMany(m => m).ToArray();
         // The fixture stores the pasted probabilities as round(255 p): within one level, and p > 0.5 exactly.
         MaskRcnnTwin.Close("final_masks", Tensor.FromArray(pasted.Select(p => MathF.Round(p * 255)).ToArray(), [detections.Count, image[0], image[1]]), 1, 0);
         MaskRcnnTwin.Close("final_masks_binary", Tensor.FromArray(pasted.Select(p => p > 0.5f ? 1f : 0f).ToArray(), [detections.Count, image[0], image[1]]), 0, 0);

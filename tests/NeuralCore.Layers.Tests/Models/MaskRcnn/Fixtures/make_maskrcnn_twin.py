@@ -14,6 +14,10 @@ Writes beside this script:
   fpn_0 .. fpn_3, fpn_pool [1, h, w, 16]; proposals [P, 4]; box_boxes [D, 4], box_scores [D], box_labels [D] (int64),
   in the resized image; mask_probs [D, 28, 28] (the detected class's sigmoid); final_boxes [D, 4] in the original image,
   final_masks [D, H0, W0] pasted probabilities (uint8 = round(255 p), compact) and final_masks_binary (p > 0.5, uint8).
+- maskrcnn_paste.npz: paste_masks_in_image alone on what the twin's small photo never produces and full-size photos do:
+  saturated maps (probabilities exactly 0 and 1, so pasted pixels land exactly on 0.5 where a pixel centre falls halfway
+  to the zero border) in boxes thinner than a pixel, a pixel or two wide, across the borders, larger than the image.
+  probs [K, 28, 28], boxes [K, 4], image_size [2], pasted [K, H, W] float32 (exact) and binary (p > 0.5, uint8).
 """
 import os
 
@@ -23,6 +27,7 @@ from torchvision.models.detection import MaskRCNN
 from torchvision.models.detection.backbone_utils import BackboneWithFPN
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
+from torchvision.models.detection.roi_heads import paste_masks_in_image
 from torchvision.models.resnet import Bottleneck, ResNet
 from torchvision.ops import FrozenBatchNorm2d
 from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
@@ -98,5 +103,29 @@ def main():
           "sizes", {k: v.shape for k, v in out.items()})
 
 
+def paste_cases():
+    height, width = 40, 64
+    boxes = torch.tensor([
+        [20.72, 29.585, 63.0, 29.6055],  # 0.02 px tall: one row sampled exactly halfway between map rows
+        [0.0, 0.0, 64.0, 0.99],  # top edge, under a pixel tall
+        [3.3, 5.9, 3.75, 38.0],  # under a pixel wide
+        [-7.5, -3.2, 20.4, 17.8],  # across the top-left corner
+        [40.25, 22.5, 70.0, 45.0],  # across the bottom-right corner
+        [-30.0, -20.0, 90.0, 60.0],  # larger than the image
+        [10.0, 10.0, 11.0, 12.0],  # one or two pixels
+        [5.5, 8.25, 58.5, 31.75],  # inside, several pixels per map cell
+    ])
+    logits = torch.randn(len(boxes), 28, 28) * 40  # |logit| > 17 saturates float32's sigmoid to exactly 0 or 1
+    logits[-2:] = torch.randn(2, 28, 28) * 2  # two maps with probabilities in between
+    probs = logits.sigmoid()
+    pasted = paste_masks_in_image(probs[:, None], boxes, (height, width))[:, 0]
+    np.savez_compressed(os.path.join(HERE, "maskrcnn_paste.npz"), probs=probs.numpy(), boxes=boxes.numpy(),
+                        image_size=np.array([height, width], dtype=np.int64), pasted=pasted.numpy(),
+                        binary=(pasted > 0.5).numpy().astype(np.uint8))
+    ties = ((pasted - 0.5).abs() < 1e-6).sum().item()
+    print("paste cases", len(boxes), "pixels within 1e-6 of 0.5:", ties)
+
+
 if __name__ == "__main__":
     main()
+    paste_cases()
