@@ -24,11 +24,12 @@ public static class MaskRcnnParity
         int height = image.Shape[1], width = image.Shape[2], pixels = height * width;
         float[] boxes = theirs["boxes"].ToFloat32(), scores = theirs["scores"].ToFloat32(), pasted = theirs["pasted"].ToFloat32();
         int[] labels = theirs["labels"].ToFloat32().Select(v => (int)v).ToArray();
-        if (ours.Count != scores.Length) return $"MISMATCH: {ours.Count} detections, torchvision {scores.Length}";
+        if (ours.Count != scores.Length)
+            return $"MISMATCH: {ours.Count} detections, torchvision {scores.Length}\n\n" + StageChecks(dir, image, theirs, labels, scores, boxes);
 
         var text = new StringBuilder();
-        text.AppendLine("| # | label | score | torchvision box (x1, y1, x2, y2) | box err px | mask px (theirs) | IoU | flipped px | of them \\|p-0.5\\| < 1e-3 | max \\|dp\\| pasted |");
-        text.AppendLine("|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine("| # | label | score | score err | torchvision box (x1, y1, x2, y2) | box err px | mask px (theirs) | IoU | flipped px | of them \\|p-0.5\\| < 1e-3 | max \\|dp\\| pasted |");
+        text.AppendLine("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
         double boxError = 0, scoreError = 0, worstIou = 1, worstDp = 0;
         int labelMismatches = 0;
         long flippedAll = 0, nearHalfAll = 0;
@@ -45,7 +46,7 @@ public static class MaskRcnnParity
             flippedAll += m.Flipped;
             nearHalfAll += m.FlippedNearHalf;
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {d} | {labels[d]} | {scores[d]:F4} | {boxes[d * 4]:F2}, {boxes[d * 4 + 1]:F2}, {boxes[d * 4 + 2]:F2}, {boxes[d * 4 + 3]:F2} | {box:F3} | {m.TheirPixels} | {m.Iou:F4} | {m.Flipped} | {m.FlippedNearHalf} | {m.MaxDifference:G3} |"));
+                $"| {d} | {labels[d]} | {scores[d]:F4} | {Math.Abs(o.Score - scores[d]):G3} | {boxes[d * 4]:F2}, {boxes[d * 4 + 1]:F2}, {boxes[d * 4 + 2]:F2}, {boxes[d * 4 + 3]:F2} | {box:F3} | {m.TheirPixels} | {m.Iou:F4} | {m.Flipped} | {m.FlippedNearHalf} | {m.MaxDifference:G3} |"));
         }
         bool pass = boxError <= BoxTolerance && scoreError <= ScoreTolerance && labelMismatches == 0 && worstIou >= IouTarget;
         string verdict = string.Create(CultureInfo.InvariantCulture,
@@ -54,7 +55,8 @@ public static class MaskRcnnParity
     }
 
     /// <summary>
-    /// Each stage after the FPN alone on torchvision's inputs (on our own FPN, which the twin checks): our proposals
+    /// Each stage alone on torchvision's inputs: our transform's batch (normalised, resized, padded) against
+    /// torchvision's; then, on torchvision's batch through our backbone and FPN (which the twin checks), our proposals
     /// against torchvision's, our box head fed torchvision's proposals, our mask head fed torchvision's pooled boxes,
     /// and our paste fed torchvision's 28x28 maps and final boxes.
     /// </summary>
@@ -67,6 +69,13 @@ public static class MaskRcnnParity
         var body = new ResNetBackbone(weights);
         var fpn = new FeaturePyramid(weights, body.OutChannels);
         var (batch, h, w) = new MaskRcnnTransform().Apply(image);
+        var theirBatch = theirs["batch"];
+        int[] theirShape = theirBatch.Shape.Select(s => (int)s).ToArray();
+        var resized = theirs["resized_size"].ToFloat32();
+        string transformError = batch.Shape.ToArray().SequenceEqual(theirShape) && (h, w) == ((int)resized[0], (int)resized[1])
+            ? $"{h}x{w} padded to {theirShape[1]}x{theirShape[2]} as torchvision, max |d| {MaxDifference(batch.ToArray<float>(), theirBatch.ToFloat32()):G3}"
+            : $"ours {h}x{w} padded to {batch.Describe()}, torchvision {resized[0]}x{resized[1]} padded to {theirBatch.ShapeText}";
+        batch = Tensor.FromArray(theirBatch.ToFloat32(), theirShape);
         var levels = fpn.Forward(body.Forward(batch));
         float[] theirProposals = theirs["proposals"].ToFloat32();
         var proposals = new RegionProposalNetwork(weights, fpn.Channels, AnchorGrid.Default, new RpnSettings())
@@ -74,7 +83,12 @@ public static class MaskRcnnParity
         string proposalError = proposals.Length == theirProposals.Length
             ? $"max {MaxDifference(proposals, theirProposals):G3} px over {proposals.Length / 4} boxes"
             : $"{proposals.Length / 4} boxes, torchvision {theirProposals.Length / 4}";
-        var detections = new BoxHead(weights, fpn.Channels, new BoxHeadSettings()).Forward(levels[..4], theirProposals, h, w);
+        var boxHead = new BoxHead(weights, fpn.Channels, new BoxHeadSettings());
+        var chained = boxHead.Forward(levels[..4], proposals, h, w);
+        string chainedError = chained.Count == count
+            ? $"boxes max {MaxDifference(chained.Boxes, theirs["mask_boxes"].ToFloat32()):G3} px, scores max {MaxDifference(chained.Scores, scores):G3}, labels differ at {chained.Labels.Zip(labels).Count(p => p.First != p.Second)} ranks"
+            : $"{chained.Count} detections, torchvision {count}";
+        var detections = boxHead.Forward(levels[..4], theirProposals, h, w);
         string boxHeadError = detections.Count == count
             ? $"boxes max {MaxDifference(detections.Boxes, theirs["mask_boxes"].ToFloat32()):G3} px, scores max {MaxDifference(detections.Scores, scores):G3}, labels {(detections.Labels.SequenceEqual(labels) ? "equal" : "differ")}"
             : $"{detections.Count} detections, torchvision {count}";
@@ -92,7 +106,7 @@ public static class MaskRcnnParity
             flipped += m.Flipped;
         }
         return string.Create(CultureInfo.InvariantCulture,
-            $"Stage by stage on torchvision's inputs (our FPN): proposals {proposalError}; box head on torchvision's proposals: {boxHeadError}; mask head on torchvision's boxes max |dp| {headError:G3} over {count}x28x28; paste (torchvision's 28x28 maps and boxes) max |dp| {pasteError:G3}, {flipped} pixels flipped, worst IoU {worstIou:F4}");
+            $"Stage by stage on torchvision's inputs: transform {transformError}; on torchvision's batch: proposals {proposalError}; box head on torchvision's proposals: {boxHeadError}; box head on our proposals: {chainedError}; mask head on torchvision's boxes max |dp| {headError:G3} over {count}x28x28; paste (torchvision's 28x28 maps and boxes) max |dp| {pasteError:G3}, {flipped} pixels flipped, worst IoU {worstIou:F4}");
     }
 
     private static double MaxDifference(float[] ours, float[] theirs) => ours.Zip(theirs, (a, b) => Math.Abs((double)a - b)).DefaultIfEmpty().Max();

@@ -7,7 +7,7 @@ namespace NeuralCore.Layers.Models.MaskRcnn;
 /// they overlap.
 /// </summary>
 /// <remarks>
-/// The resize rounds as PyTorch 1.13's CPU upsample_bilinear2d does, bit for bit (MaskPasteTests checks it against
+/// The resize rounds as PyTorch 1.13's CPU upsample_bilinear2d does (<see cref="TorchBilinear"/>), bit for bit (MaskPasteTests checks it against
 /// paste_masks_in_image, and so does the full-size comparison, `bench -- maskrcnn`), not through our resize op, whose
 /// float sums end a last bit apart. It has to: masks saturate to probabilities of exactly 0 and 1, so where a pixel's
 /// centre falls halfway between a saturated row and the zero border (thin boxes, edges) the pasted value is 0.5 give
@@ -34,21 +34,12 @@ public static class MaskPaste
             int w = Math.Max(bx2 - bx1 + 1, 1), h = Math.Max(by2 - by1 + 1, 1);
             var image = images[d] = new float[height * width];
             for (int r = 0; r < m; r++) Array.Copy(probabilities, (d * m + r) * m, map, (r + 1) * padded + 1, m);
-            var rows = Axis.Of(padded, h);
-            var columns = Axis.Of(padded, w);
+            var rows = TorchBilinear.Tap.Of(padded, h);
+            var columns = TorchBilinear.Tap.Of(padded, w);
             int x0 = Math.Max(bx1, 0), xEnd = Math.Min(bx2 + 1, width), y0 = Math.Max(by1, 0), yEnd = Math.Min(by2 + 1, height);
             for (int y = y0; y < yEnd; y++)
-            {
-                var (r0, r1, h0, h1) = rows[y - by1];
                 for (int x = x0; x < xEnd; x++)
-                {
-                    var (c0, c1, w0, w1) = columns[x - bx1];
-                    // PyTorch's order: the four weights as float products, the four terms summed in double, rounded once.
-                    double sum = (double)map[r0 * padded + c0] * (h0 * w0) + (double)map[r0 * padded + c1] * (h0 * w1)
-                        + (double)map[r1 * padded + c0] * (h1 * w0) + (double)map[r1 * padded + c1] * (h1 * w1);
-                    image[y * width + x] = (float)sum;
-                }
-            }
+                    image[y * width + x] = TorchBilinear.At(map, padded, 1, rows[y - by1], columns[x - bx1]);
         }
         return images;
     }
@@ -60,30 +51,5 @@ public static class MaskPaste
         var result = new float[boxes.Length];
         for (int i = 0; i < boxes.Length; i++) result[i] = boxes[i] * (i % 2 == 0 ? rx : ry);
         return result;
-    }
-
-    /// <summary>Where output index o of an axis resized from <c>size</c> to <c>outSize</c> samples: two input indices and their weights.</summary>
-    private readonly record struct Axis(int I0, int I1, float W0, float W1)
-    {
-        public static Axis[] Of(int size, int outSize)
-        {
-            var axis = new Axis[outSize];
-            // PyTorch copies an axis whose size does not change; otherwise the scale is a float32 ratio, the source
-            // position is computed in double, and only the weight is rounded to float32.
-            float scale = size / (float)outSize;
-            for (int o = 0; o < outSize; o++)
-            {
-                if (size == outSize)
-                {
-                    axis[o] = new Axis(o, o, 1, 0);
-                    continue;
-                }
-                double source = Math.Max(scale * (o + 0.5) - 0.5, 0);
-                int i0 = (int)source;
-                float w1 = (float)Math.Clamp(source - i0, 0, 1);
-                axis[o] = new Axis(i0, i0 < size - 1 ? i0 + 1 : i0, 1 - w1, w1);
-            }
-            return axis;
-        }
     }
 }

@@ -7,8 +7,9 @@ namespace NeuralCore.Layers.Tests.Models.MaskRcnn;
 
 /// <summary>
 /// Our Mask R-CNN stage by stage against torchvision's MaskRCNN class on the scaled-down twin (see
-/// <see cref="MaskRcnnTwin"/>): same weights, same photo. Tolerances: the transform 1e-5 (float32 normalise and
-/// bilinear resize in the same order); the FPN features 1e-4 absolute + 1e-4 relative (about 60 convolutions deep
+/// <see cref="MaskRcnnTwin"/>): same weights, same photo. Tolerances: the transform 1e-6 absolute (PyTorch's
+/// rounding of the bilinear resize, within a float32 ulp or two; float32 source positions, as our resize op's, end
+/// 8e-6 away); the FPN features 1e-4 absolute + 1e-4 relative (about 60 convolutions deep
 /// with the frozen batch norms folded into the kernels, so float32 rounding accumulates differently).
 /// </summary>
 public class MaskRcnnStageTests
@@ -18,10 +19,10 @@ public class MaskRcnnStageTests
     {
         using var scope = TensorScope.Begin();
         var image = MaskRcnnTwin.Image();
-        var (batch, height, width) = new MaskRcnnTransform(MinSize: 64, MaxSize: 128).Apply(image);
+        var (batch, height, width) = new MaskRcnnTransform(MinSize: 60, MaxSize: 120).Apply(image);
         var expectedSize = MaskRcnnTwin.Stage("image_size").ToArray<float>();
         Assert.Equal((expectedSize[0], expectedSize[1]), (height, width));
-        MaskRcnnTwin.Close("transformed", batch, 0, 1e-4);
+        MaskRcnnTwin.Close("transformed", batch, 1e-6, 0);
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public class MaskRcnnStageTests
     {
         var settings = new MaskRcnnSettings
         {
-            Transform = new MaskRcnnTransform(MinSize: 64, MaxSize: 128), BoxHead = new BoxHeadSettings(DetectionsPerImage: 20),
+            Transform = new MaskRcnnTransform(MinSize: 60, MaxSize: 120), BoxHead = new BoxHeadSettings(DetectionsPerImage: 20),
         };
         var model = MaskRcnnModel.Load(MaskRcnnTwin.WeightsPath, settings);
         using var image = MaskRcnnTwin.Image();

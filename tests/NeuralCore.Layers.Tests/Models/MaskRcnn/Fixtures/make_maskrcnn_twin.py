@@ -3,8 +3,11 @@
 Run with the Debian PyTorch (torch 1.13, torchvision 0.14): /usr/bin/python3 make_maskrcnn_twin.py
 Same classes and code paths as the full model (torchvision's MaskRCNN, ResNet Bottleneck blocks [3, 4, 6, 3] with
 FrozenBatchNorm2d, BackboneWithFPN with LastLevelMaxPool, the default RPN and RoI heads settings, 91 classes in the predictors); only
-narrower: bottleneck widths / 32, FPN 16 channels, box head and mask head 16 wide, images resized to short side 64
-(long side at most 128), 20 detections per image. Seeded weights; the frozen batch-norm buffers are random so the
+narrower: bottleneck widths / 32, FPN 16 channels, box head and mask head 16 wide, images resized to short side 60
+(long side at most 120), 20 detections per image. The 28x40 photo is upscaled to 60x85 and padded to 64x96, so the
+resize, the padded batch larger than the image on both axes and the boxes' way back to the photo's pixels all count;
+60 (not a power of two) and 28 make torchvision's float32 scale, reciprocal(28) * 60, one last bit above 60 / 28
+rounded once, which is the difference between 60 rows and 59. Seeded weights; the frozen batch-norm buffers are random so the
 affine is exercised; the class-logit biases of a few classes are raised so detections pass the 0.05 score threshold.
 
 Writes beside this script:
@@ -49,7 +52,7 @@ def build():
     backbone = BackboneWithFPN(body, {"layer1": "0", "layer2": "1", "layer3": "2", "layer4": "3"},
                                widths, 16, extra_blocks=LastLevelMaxPool())
     model = MaskRCNN(
-        backbone, num_classes=None, min_size=64, max_size=128, box_detections_per_img=20,
+        backbone, num_classes=None, min_size=60, max_size=120, box_detections_per_img=20,
         box_head=TwoMLPHead(16 * 7 * 7, 16), box_predictor=FastRCNNPredictor(16, 91),
         mask_head=MaskRCNNHeads(16, (16, 16, 16, 16), 1), mask_predictor=MaskRCNNPredictor(16, 16, 91))
     with torch.no_grad():
@@ -70,7 +73,7 @@ def nhwc(t):
 def main():
     model = build()
     torch.save(model.state_dict(), os.path.join(HERE, "maskrcnn_twin.pth"))
-    image = torch.randint(0, 256, (3, 60, 80)).float() / 255  # 8-bit, so the .npz can store it exactly as uint8
+    image = torch.randint(0, 256, (3, 28, 40)).float() / 255  # 8-bit, so the .npz can store it exactly as uint8
     with torch.no_grad():
         images, _ = model.transform([image])
         features = model.backbone(images.tensors)
