@@ -69,7 +69,8 @@ public static class MaskRcnnParity
         var body = new ResNetBackbone(weights);
         var fpn = new FeaturePyramid(weights, body.OutChannels);
         var (batch, h, w) = new MaskRcnnTransform().Apply(image);
-        var theirBatch = theirs["batch"];
+        var theirBatch = theirs.GetValueOrDefault("batch") ?? throw new InvalidDataException(
+            $"{Path.Combine(dir, "torchvision.npz")}: no 'batch' (torchvision's transform output), which the stage checks compare; remake the folder with bench/Models/maskrcnn_full_size.py");
         int[] theirShape = theirBatch.Shape.Select(s => (int)s).ToArray();
         var resized = theirs["resized_size"].ToFloat32();
         string transformError = batch.Shape.ToArray().SequenceEqual(theirShape) && (h, w) == ((int)resized[0], (int)resized[1])
