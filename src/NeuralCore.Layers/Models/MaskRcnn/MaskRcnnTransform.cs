@@ -12,7 +12,7 @@ namespace NeuralCore.Layers.Models.MaskRcnn;
 /// <remarks>
 /// The resize runs on the host with PyTorch's rounding (<see cref="TorchBilinear"/>), not through our resize op: the op's
 /// float32 source positions put the 480x640 photo's resize 1.7e-4 from torchvision's, and with the seeded random
-/// full-size weights that alone changed most of the 100 detections (bench/RESULTS-maskrcnn.md).
+/// full-size weights that alone moved boxes by up to 612 px and the worst mask IoU to 0 (bench/RESULTS-maskrcnn.md).
 /// </remarks>
 public sealed record MaskRcnnTransform(int MinSize = 800, int MaxSize = 1333, int SizeDivisible = 32)
 {
@@ -23,7 +23,7 @@ public sealed record MaskRcnnTransform(int MinSize = 800, int MaxSize = 1333, in
     {
         // torchvision: scale = min(min_size / min(h, w), max_size / max(h, w)) in float32, then floor(side * scale) in double.
         // Each quotient is a Python number over a float32 tensor, which PyTorch evaluates as reciprocal(side) · size:
-        // two float32 roundings, not one. For about a third of photo sizes that moves the scale by one last bit across
+        // two float32 roundings, not one. For about a quarter of photo sizes that moves the scale by one last bit across
         // a whole pixel: 480x640 resizes to 800x1066 (800/480 rounded once gives 1.6666666, 799 rows).
         float scale = MathF.Min(1f / Math.Min(height, width) * MinSize, 1f / Math.Max(height, width) * MaxSize);
         return ((int)Math.Floor(height * (double)scale), (int)Math.Floor(width * (double)scale));
