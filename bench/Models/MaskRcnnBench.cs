@@ -9,8 +9,8 @@ namespace NeuralCore.Bench.Models;
 
 /// <summary>
 /// `bench -- maskrcnn --dir DIR [--runs R] [--python PATH] [--threads T]`: full-size Mask R-CNN on the CPU against
-/// torchvision in the same session. bench/Models/maskrcnn_full_size.py DIR first writes the seeded weights, the 800x1333
-/// photo and torchvision's outputs; this loads the same weights, starts that script in its --serve mode as a child and
+/// torchvision in the same session. bench/Models/maskrcnn_full_size.py DIR [--photo HxW] first writes the seeded
+/// weights, the photo (800x1333 unless told) and torchvision's outputs; this loads the same weights, starts that script in its --serve mode as a child and
 /// times the two alternately (one warm-up each, then ours, theirs, ours, theirs, ... R times), so both see the same
 /// machine state; it reports the best and median of each, their ratio, each side's peak memory (our process's peak
 /// working set, the child's ru_maxrss; and, on Linux, each one's peak resident set during the timed runs alone, the

@@ -57,7 +57,8 @@ public static class MaskRcnnParity
     /// <summary>
     /// Each stage alone on torchvision's inputs: our transform's batch (normalised, resized, padded) against
     /// torchvision's; then, on torchvision's batch through our backbone and FPN (which the twin checks), our proposals
-    /// against torchvision's, our box head fed torchvision's proposals, our mask head fed torchvision's pooled boxes,
+    /// against torchvision's, our box head fed torchvision's proposals and fed ours (all of our model but the
+    /// transform and the mask branch), our mask head fed torchvision's pooled boxes,
     /// and our paste fed torchvision's 28x28 maps and final boxes.
     /// </summary>
     private static string StageChecks(string dir, Tensor image, Dictionary<string, RawTensor> theirs, int[] labels, float[] scores, float[] boxes)
