@@ -1,6 +1,5 @@
 using System.CommandLine;
 using NeuralCore.Layers.Models.MaskRcnn;
-using NeuralCore.Tensors;
 using PetSeg.Detection;
 using PetSeg.Training;
 
@@ -8,7 +7,8 @@ namespace PetSeg.Cli;
 
 /// <summary>
 /// <c>petseg detect</c>: instance segmentation with a torchvision Mask R-CNN checkpoint (maskrcnn_resnet50_fpn, COCO):
-/// pictures with masks, boxes and labels, and the detections as a COCO results file.
+/// pictures with masks, boxes and labels, and the detections as a COCO results file. <c>--device</c> as for predict:
+/// the model's weights and heavy stages go to that device.
 /// </summary>
 internal static class DetectCommand
 {
@@ -34,19 +34,15 @@ internal static class DetectCommand
         var maxSize = CommonOptions.Positive("--max-size", "... but the long side at most this many (torchvision's max_size)", defaults.MaxSize);
         minSize.HelpName = maxSize.HelpName = "N";
         var deviceOption = CommonOptions.Device();
-        deviceOption.Description = "Where to run: cpu, or auto (also the CPU: Mask R-CNN has no GPU path yet)";
-        // The model's stages exchange boxes through host arrays and its weights live on the CPU: no GPU path yet.
-        deviceOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<string>() is { } spec && DeviceChoice.IsValid(spec) && !RunsOnCpu(spec))
-                result.AddError($"--device '{spec}': detect runs on the CPU only for now (Mask R-CNN has no GPU path); use cpu or auto");
-        });
         var command = new Command("detect", "Detect and segment object instances with a torchvision Mask R-CNN (COCO)")
         {
             weights, input, outDir, threshold, minSize, maxSize, deviceOption,
         };
         command.SetAction(parse =>
         {
+            var (device, deviceLine) = DeviceChoice.Resolve(parse.GetValue(deviceOption)!);
+            // Output stays as it was on the CPU; a GPU run says which device it took.
+            if (device.IsGpu) io.Out.WriteLine(deviceLine);
             string inputPath = parse.GetValue(input)!, output = parse.GetValue(outDir)!;
             var files = PredictionWriter.InputFiles(inputPath);
             if (files.Count == 0) throw new InvalidDataException($"{inputPath}: the folder has no images to detect in");
@@ -56,7 +52,7 @@ internal static class DetectCommand
                 Transform = new MaskRcnnTransform(parse.GetValue(minSize), parse.GetValue(maxSize)),
                 BoxHead = BoxHeadKeeping(scoreThreshold),
             };
-            var model = MaskRcnnModel.Load(parse.GetValue(weights)!, settings);
+            var model = MaskRcnnModel.Load(parse.GetValue(weights)!, settings, device);
             DetectionSummary summary;
             using (var progress = EpochProgress.Create(io, "detect", files.Count))
             {
@@ -87,7 +83,4 @@ internal static class DetectCommand
         var defaults = new BoxHeadSettings();
         return defaults with { ScoreThreshold = MathF.Max(defaults.ScoreThreshold, MathF.BitDecrement(threshold)) };
     }
-
-    private static bool RunsOnCpu(string spec) =>
-        spec.Trim().Equals(DeviceChoice.Auto, StringComparison.OrdinalIgnoreCase) || !Device.Parse(spec).IsGpu;
 }

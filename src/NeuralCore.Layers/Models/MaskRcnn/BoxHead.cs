@@ -39,6 +39,12 @@ public sealed class BoxHead
         _settings = settings;
     }
 
+    /// <summary>Moves the FC weights to <paramref name="device"/>: the levels given to <see cref="Forward"/> must be there.</summary>
+    public void MoveTo(Device device)
+    {
+        foreach (var t in new[] { _fc6, _fc6Bias, _fc7, _fc7Bias, _classes, _classesBias, _deltas, _deltasBias }) t.MoveTo(device);
+    }
+
     /// <summary>P2..P5, proposals [P, 4] (host rows) in an image of <paramref name="imageH"/> x <paramref name="imageW"/> -> detections.</summary>
     public Detections Forward(IReadOnlyList<Tensor> levels, float[] proposals, int imageH, int imageW)
     {
@@ -50,7 +56,7 @@ public sealed class BoxHead
         using var logits = Dense(h7, _classes, _classesBias, relu: false);
         using var deltas = Dense(h7, _deltas, _deltasBias, relu: false);
         using var probabilities = Ops.Softmax(logits);
-        using var proposalsT = Tensor.FromArray(proposals, [k, 4]);
+        using var proposalsT = Tensor.FromArray(proposals, [k, 4], levels[0].Device);
         using var decodedT = Ops.BoxDecode(deltas, proposalsT, BoxCoderAttrs.BoxHead);
         float[] scores = probabilities.ToArray<float>(), decoded = decodedT.ToArray<float>();
         int classes = scores.Length / Math.Max(k, 1);

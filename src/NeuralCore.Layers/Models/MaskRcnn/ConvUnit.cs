@@ -27,6 +27,13 @@ internal sealed class ConvUnit
 
     public int OutChannels => _bias.ElementCount;
 
+    /// <summary>Moves the (folded) kernel and bias to <paramref name="device"/>.</summary>
+    public void MoveTo(Device device)
+    {
+        _kernel.MoveTo(device);
+        _bias.MoveTo(device);
+    }
+
     /// <summary>Conv2d <paramref name="name"/> (weight and bias), e.g. an FPN or head convolution.</summary>
     public static ConvUnit WithBias(MaskRcnnWeights w, string name, int inChannels, int kernel, bool relu, params string[] legacy)
     {

@@ -27,6 +27,12 @@ public sealed class FeaturePyramid
 
     public int Channels => _output[0].OutChannels;
 
+    /// <summary>Moves every weight to <paramref name="device"/>, where <see cref="Forward"/> then runs.</summary>
+    public void MoveTo(Device device)
+    {
+        foreach (var conv in _lateral.Concat(_output)) conv.MoveTo(device);
+    }
+
     /// <summary>C2..C5 -> P2..P6.</summary>
     public Tensor[] Forward(IReadOnlyList<Tensor> c)
     {

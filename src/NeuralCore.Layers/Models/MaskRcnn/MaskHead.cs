@@ -32,6 +32,14 @@ public sealed class MaskHead
         _logits = ConvUnit.WithBias(w, Prefix + "mask_predictor.mask_fcn_logits", upChannels, 1, relu: false);
     }
 
+    /// <summary>Moves the head's weights to <paramref name="device"/>: the levels given to <see cref="Forward"/> must be there.</summary>
+    public void MoveTo(Device device)
+    {
+        foreach (var conv in _convs.Append(_logits)) conv.MoveTo(device);
+        _upsample.MoveTo(device);
+        _upsampleBias.MoveTo(device);
+    }
+
     /// <summary>P2..P5 and the detections (resized image of height <paramref name="imageH"/>) -> probabilities [D, 28, 28] on the host.</summary>
     public float[] Forward(IReadOnlyList<Tensor> levels, Detections detections, int imageH)
     {

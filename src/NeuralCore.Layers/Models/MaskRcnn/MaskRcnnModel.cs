@@ -20,6 +20,8 @@ public sealed record MaskRcnnSettings
 /// <summary>
 /// torchvision's maskrcnn_resnet50_fpn (v1) for inference, on our ops: transform, ResNet-50 + FPN, RPN, box head,
 /// mask head, paste. Built from a state dict; every tensor of the file must be used and fit (one error otherwise).
+/// The weights are read and folded on the host and then live on the model's device, where the convolutions, RoIAlign
+/// and the heads run; the small steps between stages (top-k, level assignment, NMS, the final lists) run on the host.
 /// </summary>
 public sealed class MaskRcnnModel
 {
@@ -30,7 +32,7 @@ public sealed class MaskRcnnModel
     private readonly BoxHead _boxes;
     private readonly MaskHead _masks;
 
-    public MaskRcnnModel(MaskRcnnWeights weights, MaskRcnnSettings? settings = null)
+    public MaskRcnnModel(MaskRcnnWeights weights, MaskRcnnSettings? settings = null, Device? device = null)
     {
         _settings = settings ?? new MaskRcnnSettings();
         _body = new ResNetBackbone(weights);
@@ -39,17 +41,28 @@ public sealed class MaskRcnnModel
         _boxes = new BoxHead(weights, _fpn.Channels, _settings.BoxHead);
         _masks = new MaskHead(weights, _fpn.Channels);
         weights.ThrowIfIncomplete();
+        Device = device ?? Device.Cpu;
+        _body.MoveTo(Device);
+        _fpn.MoveTo(Device);
+        _rpn.MoveTo(Device);
+        _boxes.MoveTo(Device);
+        _masks.MoveTo(Device);
     }
 
-    /// <summary>A torchvision Mask R-CNN .pth (e.g. maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth).</summary>
-    public static MaskRcnnModel Load(string path, MaskRcnnSettings? settings = null) => new(MaskRcnnWeights.Read(path), settings);
+    /// <summary>Where the weights live and the model runs.</summary>
+    public Device Device { get; }
 
-    /// <summary>image [1, H, W, 3] RGB in [0, 1] -> instances, best first, in the image's pixels.</summary>
+    /// <summary>A torchvision Mask R-CNN .pth (e.g. maskrcnn_resnet50_fpn_coco-bf2d0c1e.pth).</summary>
+    public static MaskRcnnModel Load(string path, MaskRcnnSettings? settings = null, Device? device = null) =>
+        new(MaskRcnnWeights.Read(path), settings, device);
+
+    /// <summary>image [1, H, W, 3] RGB in [0, 1], on any device -> instances, best first, in the image's pixels.</summary>
     public IReadOnlyList<Instance> Detect(Tensor image)
     {
         using var scope = TensorScope.Begin();
         int height = image.Shape[1], width = image.Shape[2];
-        var (batch, h, w) = _settings.Transform.Apply(image);
+        using var onDevice = image.To(Device);
+        var (batch, h, w) = _settings.Transform.Apply(onDevice);
         var levels = _fpn.Forward(_body.Forward(batch));
         using var proposals = _rpn.Forward(levels, batch.Shape[1], batch.Shape[2], h, w);
         var detections = _boxes.Forward(levels[..4], proposals.ToArray<float>(), h, w);

@@ -6,7 +6,7 @@ namespace NeuralCore.Layers.Models.MaskRcnn;
 /// <summary>
 /// torchvision's MultiScaleRoIAlign on P2..P5: each box goes to level floor(4 + log2(sqrt(area) / 224) + 1e-6)
 /// clamped to 2..5 (the level mapper, in float32), and is pooled there by roi_align (aligned=False) with that level's
-/// scale, 2^round(log2(feature height / image height)). Results come back in the boxes' order.
+/// scale, 2^round(log2(feature height / image height)). Results come back in the boxes' order, on the levels' device.
 /// </summary>
 public sealed record MultiScaleRoiAlign(int Output, int SamplingRatio)
 {
@@ -31,11 +31,12 @@ public sealed record MultiScaleRoiAlign(int Output, int SamplingRatio)
             if (rows.Length == 0) continue;
             var rois = new float[rows.Length * 5];
             for (int j = 0; j < rows.Length; j++) Array.Copy(boxes, rows[j] * 4, rois, j * 5 + 1, 4);
-            using var roisT = Tensor.FromArray(rois, [rows.Length, 5]);
+            using var roisT = Tensor.FromArray(rois, [rows.Length, 5], levels[l].Device);
             using var pooled = Ops.RoiAlign(levels[l], roisT, new RoiAlignAttrs(Output, Output, scales[l], SamplingRatio));
             float[] values = pooled.ToArray<float>();
             for (int j = 0; j < rows.Length; j++) Array.Copy(values, j * per, result, rows[j] * per, per);
         }
-        return Tensor.FromArray(result, [k, Output, Output, channels]);
+        // Back on the levels' device in the boxes' order (the catalog has no gather; the host puts the rows in order).
+        return Tensor.FromArray(result, [k, Output, Output, channels], levels[0].Device);
     }
 }

@@ -29,6 +29,12 @@ public sealed class RegionProposalNetwork
         _settings = settings;
     }
 
+    /// <summary>Moves the head's weights to <paramref name="device"/>: the levels given to <see cref="Forward"/> must be there.</summary>
+    public void MoveTo(Device device)
+    {
+        foreach (var conv in new[] { _conv, _objectness, _deltas }) conv.MoveTo(device);
+    }
+
     /// <summary>
     /// P2..P6 of a one-image batch of <paramref name="batchH"/> x <paramref name="batchW"/> whose image is
     /// <paramref name="imageH"/> x <paramref name="imageW"/> -> proposals [P, 4] (float32, on the host), best first.
@@ -46,8 +52,8 @@ public sealed class RegionProposalNetwork
             float[] logits = logitsT.ToArray<float>(), deltas = deltasT.ToArray<float>();
             float[] anchors = _anchors.Level(l, gridH, gridW, batchH / gridH, batchW / gridW);
             int[] top = TopIndices(logits, Math.Min(_settings.PreNmsTopN, logits.Length));
-            using var selectedDeltas = Tensor.FromArray(CandidateBoxes.Gather(deltas, top), [top.Length, 4]);
-            using var selectedAnchors = Tensor.FromArray(CandidateBoxes.Gather(anchors, top), [top.Length, 4]);
+            using var selectedDeltas = Tensor.FromArray(CandidateBoxes.Gather(deltas, top), [top.Length, 4], p.Device);
+            using var selectedAnchors = Tensor.FromArray(CandidateBoxes.Gather(anchors, top), [top.Length, 4], p.Device);
             using var decodedT = Ops.BoxDecode(selectedDeltas, selectedAnchors, BoxCoderAttrs.Rpn);
             float[] decoded = decodedT.ToArray<float>();
             for (int i = 0; i < top.Length; i++)

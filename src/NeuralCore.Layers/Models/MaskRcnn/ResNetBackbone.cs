@@ -37,6 +37,13 @@ public sealed class ResNetBackbone
     /// <summary>The channels of C2..C5.</summary>
     public int[] OutChannels { get; }
 
+    /// <summary>Moves every (folded) weight to <paramref name="device"/>, where <see cref="Forward"/> then runs.</summary>
+    public void MoveTo(Device device)
+    {
+        _stem.MoveTo(device);
+        foreach (var block in _layers.SelectMany(l => l)) block.MoveTo(device);
+    }
+
     /// <summary>images [N, H, W, 3] -> C2..C5.</summary>
     public Tensor[] Forward(Tensor images)
     {
@@ -72,6 +79,11 @@ public sealed class ResNetBackbone
         }
 
         public int OutChannels => _expand.OutChannels;
+
+        public void MoveTo(Device device)
+        {
+            foreach (var conv in new[] { _reduce, _spatial, _expand, _projection }) conv?.MoveTo(device);
+        }
 
         public Tensor Forward(Tensor x)
         {
