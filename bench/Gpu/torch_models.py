@@ -142,14 +142,15 @@ class MobileNetV2Taps(nn.Module):
         return skips  # [96@/2, 144@/4, 192@/8, 576@/16, 320@/32]
 
 
-class UNetMobileNetV2(FrozenEncoderMixin, nn.Module):
-    def __init__(self, num_classes=3, size=128):
+class EncoderTapsUNet(FrozenEncoderMixin, nn.Module):
+    """A frozen encoder's taps (shallow to deep) joined by the pix2pix decoder: four upsample blocks of
+    512/256/128/64 filters, each concatenated with the next shallower tap, then a stride-2 transposed conv to logits."""
+
+    def __init__(self, encoder, skip_ch, bottom_ch, num_classes):
         super().__init__()
-        assert size % 32 == 0
-        self.encoder = MobileNetV2Taps()
-        skip_ch = [96, 144, 192, 576]
+        self.encoder = encoder
         self.up = nn.ModuleList()
-        cin = 320
+        cin = bottom_ch
         for f, s in zip((512, 256, 128, 64), reversed(skip_ch)):
             self.up.append(Pix2PixUpsample(cin, f, 3))
             cin = f + s
@@ -162,6 +163,12 @@ class UNetMobileNetV2(FrozenEncoderMixin, nn.Module):
         for up, skip in zip(self.up, reversed(skips[:-1])):
             x = torch.cat([up(x), skip], dim=1)
         return self.last(x)  # logits
+
+
+class UNetMobileNetV2(EncoderTapsUNet):
+    def __init__(self, num_classes=3, size=128):
+        assert size % 32 == 0
+        super().__init__(MobileNetV2Taps(), [96, 144, 192, 576], 320, num_classes)
 
 
 def unet_mobilenetv2(num_classes=3, size=128):
@@ -328,25 +335,9 @@ class DenseNet121Taps(nn.Module):
         return skips  # [64@/2, 256@/4, 512@/8, 1024@/16, 1024@/32]
 
 
-class UNetDenseNet121(FrozenEncoderMixin, nn.Module):
+class UNetDenseNet121(EncoderTapsUNet):
     def __init__(self, num_classes=59, size=128):
-        super().__init__()
-        self.encoder = DenseNet121Taps()
-        skip_ch = [64, 256, 512, 1024]
-        self.up = nn.ModuleList()
-        cin = 1024
-        for f, s in zip((512, 256, 128, 64), reversed(skip_ch)):
-            self.up.append(Pix2PixUpsample(cin, f, 3))
-            cin = f + s
-        self.last = convT_same_s2(cin, num_classes, 3, bias=True)
-        self.freeze_encoder()
-
-    def forward(self, x):
-        skips = self.encoder(x)
-        x = skips[-1]
-        for up, skip in zip(self.up, reversed(skips[:-1])):
-            x = torch.cat([up(x), skip], dim=1)
-        return self.last(x)
+        super().__init__(DenseNet121Taps(), [64, 256, 512, 1024], 1024, num_classes)
 
 
 def unet_densenet121(num_classes=59, size=128):
